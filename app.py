@@ -1,0 +1,105 @@
+"""The application factory; the only module that imports every blueprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask_babel import format_datetime
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import core.demo
+import volunteer.demo
+from core import errors, i18n
+from core.auth import access, passwords
+from core.auth.api import blp as auth_api
+from core.auth.cli import users_cli
+from core.auth.views import bp as auth_pages
+from core.config import from_environment, secret_key
+from core.extensions import api, csrf, db, limiter, migrate
+from core.views import bp as core_pages
+from volunteer.api import blp as volunteer_api
+from volunteer.views import bp as volunteer_pages
+
+ROOT = Path(__file__).resolve().parent
+DEMO_LOADERS = [core.demo.load, volunteer.demo.load]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides what the environment gives (tests pass theirs)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+    )
+    # As in Flask's tutorial: the default SQLite file and the generated key live here.
+    Path(app.instance_path).mkdir(exist_ok=True)
+    app.config.from_mapping(from_environment(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
+    app.json.ensure_ascii = False
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    limiter.init_app(app)
+    # One Limiter object serves every app built in this process (tests build many), and it
+    # keeps the enabled flag of the last init; set it from this app's config each time.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    passwords.init_app(app)
+    access.init_app(app)
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
+        },
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    for pages in (core_pages, auth_pages, volunteer_pages):
+        app.register_blueprint(pages)
+    for endpoints in (auth_api, volunteer_api):
+        # The API authenticates by bearer token only, never by the session cookie, so a
+        # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
+        csrf.exempt(endpoints)
+        api.register_blueprint(endpoints)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+
+    @app.cli.command("demo-data")
+    def demo_data() -> None:
+        """Load the demo data (running it again changes nothing) and print the accounts."""
+        accounts = []
+        for load in DEMO_LOADERS:
+            accounts.extend(load())
+        db.session.commit()
+        click.echo(f"Demo accounts (password for all: {core.demo.DEMO_PASSWORD}):")
+        for role, phone, name in accounts:
+            click.echo(f"  {role:<15} {phone}  {name}")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.globals["LANGUAGES"] = {"zh_CN": "中文", "en": "English"}
+    app.context_processor(lambda: {"current_locale": i18n.current_locale()})

@@ -1,0 +1,1 @@
+"""Accounts, roles, sign-in (session and bearer token) and the authorization decorators."""

@@ -1,0 +1,76 @@
+"""API: bearer tokens and the signed-in user."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.auth import services
+from core.auth.access import current_token_id, login_attempt_limits, login_required
+from core.auth.schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
+from core.clock import utcnow
+from core.errors import NotAuthenticated
+from core.extensions import db
+
+blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Sign-in and tokens")
+BEARER = [{"bearerAuth": []}]
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @login_attempt_limits
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, IssuedTokenSchema)
+    def post(self, data):
+        """Exchange a mobile number and password for a bearer token"""
+        user = services.authenticate(data["phone"], data["password"])
+        if user is None:
+            raise NotAuthenticated(_("Wrong mobile number or password."), code="bad_credentials")
+        token, secret = services.issue_token(
+            user, now=utcnow(), days=current_app.config["API_TOKEN_DAYS"], name=data["name"]
+        )
+        db.session.commit()
+        fields = ("id", "name", "created_at", "expires_at")
+        return {**{name: getattr(token, name) for name in fields}, "token": secret}
+
+    @blp.doc(security=BEARER)
+    @blp.response(200, TokenSchema(many=True))
+    @login_required
+    def get(self):
+        """List my usable tokens"""
+        return services.list_tokens(current_user, now=utcnow())
+
+
+@blp.route("/auth/tokens/current")
+class CurrentToken(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(204)
+    @login_required
+    def delete(self):
+        """Revoke the token this request was made with (sign out)"""
+        services.revoke_token(current_user, current_token_id(), now=utcnow())
+        db.session.commit()
+
+
+@blp.route("/auth/tokens/<int:token_id>")
+class OneToken(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(204)
+    @login_required
+    def delete(self, token_id: int):
+        """Revoke one of my tokens"""
+        services.revoke_token(current_user, token_id, now=utcnow())
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, UserSchema)
+    @login_required
+    def get(self):
+        """The signed-in user"""
+        return current_user

@@ -1,0 +1,72 @@
+"""Users and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.clock import utcnow
+from core.db import UTCDateTime, enum_column
+from core.extensions import db
+
+
+class Role(enum.Enum):
+    """The account's role. A team leader (队长) is a volunteer leading a team, kept on the
+    team membership, not here."""
+
+    volunteer = "volunteer"
+    merchant_staff = "merchant_staff"
+    office = "office"
+
+
+class User(UserMixin, db.Model):
+    """Someone who signs in with a mainland mobile number: volunteer (志愿者), merchant staff or
+    office (文明办)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.volunteer)
+    email: Mapped[str | None] = mapped_column(String(254))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def is_office(self) -> bool:
+        return self.role is Role.office
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for a phone client; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -1,0 +1,187 @@
+"""Account rules: registration, sign-in, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.auth import passwords
+from core.auth.models import ApiToken, Role, User
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+MIN_PASSWORD_LENGTH = 8
+PHONE_MESSAGE = _l("Enter an 11-digit mainland mobile number starting with 1.")
+
+
+def normalize_phone(raw: str) -> str:
+    """Strip spaces, dashes and a +86 prefix; raise ValidationFailed unless a mainland mobile
+    number remains."""
+    phone = re.sub(r"[\s-]", "", raw or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not PHONE_PATTERN.match(phone):
+        raise ValidationFailed(errors={"phone": [str(PHONE_MESSAGE)]})
+    return phone
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Raise ValidationFailed if the password is too weak to accept."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        message = _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        raise ValidationFailed(errors={field: [str(message)]})
+    if password.isdigit():
+        raise ValidationFailed(errors={field: [str(_l("Do not use digits only."))]})
+
+
+def find_user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def get_user(user_id: int) -> User:
+    """Return the user; raise NotFound if there is none."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def create_user(
+    *, phone: str, password: str, display_name: str, role: Role = Role.volunteer
+) -> User:
+    """Create an account.
+
+    Raises ValidationFailed (bad phone, weak password, empty name) or Conflict (phone taken).
+    """
+    phone = normalize_phone(phone)
+    check_password_strength(password)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationFailed(errors={"display_name": [str(_l("Enter your name."))]})
+    if find_user_by_phone(phone) is not None:
+        raise Conflict(
+            _l("This mobile number is already registered."),
+            errors={"phone": [str(_l("This mobile number is already registered."))]},
+            code="phone_taken",
+        )
+    user = User(
+        phone=phone,
+        password_hash=passwords.hash_password(password),
+        display_name=display_name[:64],
+        role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(phone: str, password: str) -> User | None:
+    """Return the enabled user with this phone and password, or None.
+
+    Unknown numbers cost as much time as wrong passwords. A hash made with older costs is
+    upgraded on the way.
+    """
+    try:
+        phone = normalize_phone(phone)
+    except ValidationFailed:
+        passwords.burn_time(password)
+        return None
+    user = find_user_by_phone(phone)
+    if user is None:
+        passwords.burn_time(password)
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.is_enabled:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.flush()
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str, now: datetime) -> None:
+    """Replace the password; raise ValidationFailed if the current one is wrong or the new one
+    is weak. Every API token of the user is revoked, since a changed password usually means a
+    leaked one."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            errors={"current_password": [str(_l("The current password is wrong."))]}
+        )
+    check_password_strength(new_password, field="new_password")
+    user.password_hash = passwords.hash_password(new_password)
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+    db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a password without the current one (for the office's CLI); raise ValidationFailed
+    if it is weak."""
+    check_password_strength(password)
+    user.password_hash = passwords.hash_password(password)
+    db.session.flush()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tuple[ApiToken, str]:
+    """Create a bearer token for the user; return the stored row and the secret, which is shown
+    once and never stored."""
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        token_hash=_token_hash(secret),
+        name=name[:64],
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def find_user_by_token(secret: str, *, now: datetime) -> tuple[User, ApiToken] | None:
+    """Return the enabled user and the token for a presented secret, or None if the token is
+    unknown, expired or revoked."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    if token is None or not token.is_usable(now) or not token.user.is_enabled:
+        return None
+    return token.user, token
+
+
+def list_tokens(user: User, *, now: datetime) -> list[ApiToken]:
+    """Return the user's usable tokens, newest first."""
+    rows = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .where(ApiToken.expires_at > now)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    return list(rows)
+
+
+def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
+    """Revoke one of the user's tokens; raise NotFound for a token that is not theirs.
+
+    Revoking twice is harmless: the first revocation time is kept."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(_l("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = now
+        db.session.flush()
+    return token
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language (for pages on other devices and for their email)."""
+    user.locale = locale
+    db.session.flush()

@@ -1,0 +1,77 @@
+"""Sign-in, sign-out and password pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from core.auth import services
+from core.auth.access import is_safe_next, login_attempt_limits, login_required
+from core.auth.forms import ChangePasswordForm, LoginForm
+from core.clock import utcnow
+from core.errors import ValidationFailed
+from core.extensions import db
+from core.forms import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_page(form: LoginForm, status: int = 200):
+    return render_template("auth/login.html", form=form), status
+
+
+def _too_many_attempts(limit):
+    form = LoginForm()
+    form.form_errors.append(
+        _("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.", minutes=15)
+    )
+    return _login_page(form, 429)[0], 429
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_attempt_limits(on_breach=_too_many_attempts)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.phone.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("core.index"))
+        form.form_errors.append(_("Wrong mobile number or password."))
+    return _login_page(form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                now=utcnow(),
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("volunteer.profile"))
+    return render_template("auth/change_password.html", form=form)

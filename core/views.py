@@ -1,0 +1,39 @@
+"""Pages every visitor shares: the home page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from core.auth import services
+from core.auth.access import is_safe_next
+from core.errors import ValidationFailed
+from core.extensions import db
+from core.i18n import supported_locale
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("core/index.html")
+
+
+@bp.post("/language")
+def set_language():
+    locale = supported_locale(request.form.get("locale"))
+    if locale is None:
+        raise ValidationFailed(errors={"locale": ["unsupported"]})
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        services.set_locale(current_user, locale)
+        db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("core.index"))
+
+
+@bp.get("/healthz")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

@@ -1,0 +1,187 @@
+"""Fixtures: the app, a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), and a
+signed-in client of each role."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from core.extensions import db
+from tests.builders import DEFAULT_PASSWORD, make_user
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs as in production: in an app context, `g` and
+    database session of its own, not in the test's.
+
+    What the test built is committed first, so the request sees it (and SQLite's write lock
+    is free).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own, created empty and dropped at the end."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    admin_url = make_url(POSTGRES_URL)
+    name = f"vp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_COST": 64,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url):
+    """Run the migrations once for the whole session: the tests use the real schema."""
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(_migrated):
+    """Build an app on the test database with config overrides; tables are emptied after."""
+    built = []
+
+    def factory(**overrides):
+        app = create_app(app_config(_migrated, **overrides))
+        app.test_client_class = IsolatedClient
+        built.append(app)
+        return app
+
+    yield factory
+    cleaner = built[0] if built else create_app(app_config(_migrated))
+    with cleaner.app_context():
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def sign_in(client, user, password: str = DEFAULT_PASSWORD):
+    response = client.post("/login", data={"phone": user.phone, "password": password})
+    assert response.status_code == 302, response.text
+    return client
+
+
+@pytest.fixture
+def volunteer(app):
+    return make_user(display_name="志愿者小李")
+
+
+@pytest.fixture
+def office_user(app):
+    from core.auth.models import Role
+
+    return make_user(role=Role.office, display_name="文明办")
+
+
+@pytest.fixture
+def merchant_staff(app):
+    from core.auth.models import Role
+
+    return make_user(role=Role.merchant_staff, display_name="商家店员")
+
+
+@pytest.fixture
+def volunteer_client(app, volunteer):
+    db.session.commit()
+    return sign_in(app.test_client(), volunteer)
+
+
+@pytest.fixture
+def office_client(app, office_user):
+    db.session.commit()
+    return sign_in(app.test_client(), office_user)
+
+
+@pytest.fixture
+def merchant_client(app, merchant_staff):
+    db.session.commit()
+    return sign_in(app.test_client(), merchant_staff)
+
+
+@pytest.fixture
+def bearer(app):
+    """Return Authorization headers carrying a fresh API token for a user."""
+    from core.auth import services
+    from core.clock import utcnow
+
+    def headers_for(user) -> dict[str, str]:
+        _, secret = services.issue_token(user, now=utcnow(), days=1)
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return headers_for
