@@ -20,6 +20,7 @@ from core.auth.views import bp as auth_pages
 from core.config import from_environment, secret_key
 from core.extensions import api, csrf, db, limiter, migrate
 from core.views import bp as core_pages
+from events.cli import campaigns_cli, shifts_cli
 from volunteer.api import blp as volunteer_api
 from volunteer.views import bp as volunteer_pages
 
@@ -83,7 +84,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(users_cli)
+    for group in (users_cli, campaigns_cli, shifts_cli):
+        app.cli.add_command(group)
 
     @app.cli.command("demo-data")
     def demo_data() -> None:

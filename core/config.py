@@ -64,6 +64,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # argon2id costs; tests lower them, production keeps the library's strong defaults.
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", "3")),
         "PASSWORD_HASH_MEMORY_COST": int(os.environ.get("PASSWORD_HASH_MEMORY_COST", "65536")),
+        "SIGN_UP_CANCEL_CUTOFF_HOURS": int(os.environ.get("SIGN_UP_CANCEL_CUTOFF_HOURS", "2")),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

@@ -1,17 +1,31 @@
-"""Volunteer rules: self-registration and the profile."""
+"""Volunteer rules: self-registration, the profile, teams and memberships."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
 from core.districts import get_district
-from core.errors import ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
-from volunteer.models import Skill, VolunteerProfile
+from volunteer.models import (
+    Membership,
+    MembershipAction,
+    MembershipEvent,
+    MembershipRole,
+    MembershipStatus,
+    ServiceCategory,
+    Skill,
+    Team,
+    TeamStatus,
+    VolunteerProfile,
+)
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_MAX = 254
@@ -77,3 +91,332 @@ def update_profile(
     profile.skills = [skill.value for skill in Skill if skill.value in set(skills)]
     db.session.flush()
     return profile
+
+
+# Teams (志愿服务队) and memberships ------------------------------------------------------
+
+
+def _clean_categories(categories: list[str]) -> list[str]:
+    chosen = set(categories or [])
+    known = [c.value for c in ServiceCategory]
+    if chosen - set(known):
+        raise ValidationFailed(errors={"categories": [str(_l("Choose categories from the list."))]})
+    return [value for value in known if value in chosen]
+
+
+def _required_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(errors={"reason": [str(_l("Give a reason."))]})
+    return reason
+
+
+def _record(membership: Membership, action: MembershipAction, actor: User, now, reason=None):
+    db.session.add(
+        MembershipEvent(
+            membership=membership, action=action, actor_id=actor.id, reason=reason, created_at=now
+        )
+    )
+
+
+def get_team(team_id: int) -> Team:
+    """Return the team; raise NotFound if there is none."""
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise NotFound(_l("No such team."))
+    return team
+
+
+def apply_for_team(
+    founder: User,
+    *,
+    name: str,
+    district_id: int,
+    categories: list[str],
+    description: str,
+    now: datetime,
+) -> Team:
+    """A volunteer asks to found a team; the office decides. Raises ValidationFailed (empty or
+    taken name, unknown district or category)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(errors={"name": [str(_l("Enter the team's name."))]})
+    if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
+        raise ValidationFailed(errors={"name": [str(_l("A team of this name exists already."))]})
+    get_district(district_id)
+    team = Team(
+        name=name[:80],
+        district_id=district_id,
+        categories=_clean_categories(categories),
+        description=(description or "").strip(),
+        status=TeamStatus.pending,
+        founder_id=founder.id,
+        created_at=now,
+    )
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def list_teams_to_decide() -> list[Team]:
+    """Team applications waiting for the office, oldest first."""
+    query = (
+        select(Team)
+        .where(Team.status == TeamStatus.pending)
+        .options(selectinload(Team.founder), selectinload(Team.district))
+        .order_by(Team.created_at, Team.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def decide_team(
+    office: User, team_id: int, *, approve: bool, reason: str | None, now: datetime
+) -> Team:
+    """The office approves a team (its founder becomes its leader) or rejects it with a reason.
+
+    Raises Forbidden (not office), NotFound, Conflict (already decided), ValidationFailed
+    (rejection without a reason).
+    """
+    if office.role is not Role.office:
+        raise Forbidden()
+    team = _locked(Team, team_id) or get_team(team_id)
+    if team.status is not TeamStatus.pending:
+        raise Conflict(_l("This application has been decided already."))
+    if not approve:
+        reason = _required_reason(reason)
+    team.status = TeamStatus.approved if approve else TeamStatus.rejected
+    team.decision_reason = (reason or "").strip() or None
+    team.decided_by_id = office.id
+    team.decided_at = now
+    if approve:
+        membership = Membership(
+            team=team,
+            user_id=team.founder_id,
+            role=MembershipRole.leader,
+            status=MembershipStatus.active,
+            requested_at=now,
+            joined_at=now,
+        )
+        db.session.add(membership)
+        _record(membership, MembershipAction.founded, office, now)
+    db.session.flush()
+    return team
+
+
+def find_teams(
+    *, district_id: int | None = None, category: str | None = None, text: str | None = None
+) -> list[Team]:
+    """Approved teams, filtered by district, category and a part of the name."""
+    query = (
+        select(Team)
+        .where(Team.status == TeamStatus.approved)
+        .options(selectinload(Team.district))
+        .order_by(Team.name)
+    )
+    if district_id:
+        query = query.where(Team.district_id == district_id)
+    if text:
+        query = query.where(Team.name.contains(text.strip(), autoescape=True))
+    teams = list(db.session.scalars(query))
+    if category:
+        # Categories are a short JSON list; filtering in Python keeps SQLite and PostgreSQL alike.
+        teams = [team for team in teams if category in team.categories]
+    return teams
+
+
+def find_membership(user: User, team_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.team_id == team_id, Membership.user_id == user.id)
+    )
+
+
+def is_team_leader(user: User, team_id: int) -> bool:
+    """Whether the user is an active leader (队长) of the team."""
+    membership = find_membership(user, team_id)
+    return membership is not None and membership.is_leader
+
+
+def require_team_manager(user: User, team_id: int) -> Team:
+    """Return the team if the user leads it or is the office; raise Forbidden otherwise
+    (NotFound if there is no such team)."""
+    team = get_team(team_id)
+    if user.role is Role.office or is_team_leader(user, team_id):
+        return team
+    raise Forbidden(_l("Only a leader of this team may do this."))
+
+
+def led_team_ids(user: User) -> list[int]:
+    """The teams the user leads."""
+    query = select(Membership.team_id).where(
+        Membership.user_id == user.id,
+        Membership.role == MembershipRole.leader,
+        Membership.status == MembershipStatus.active,
+    )
+    return list(db.session.scalars(query))
+
+
+def list_my_memberships(user: User) -> list[Membership]:
+    """The user's current and pending memberships."""
+    query = (
+        select(Membership)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status.in_([MembershipStatus.active, MembershipStatus.requested]),
+        )
+        .options(selectinload(Membership.team).selectinload(Team.district))
+        .order_by(Membership.requested_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
+    """Ask to join an approved team. Raises NotFound, Conflict (not open, already a member or
+    already asked)."""
+    team = get_team(team_id)
+    if team.status is not TeamStatus.approved:
+        raise Conflict(_l("This team is not open for members."))
+    membership = find_membership(user, team_id)
+    if membership is not None and membership.status in (
+        MembershipStatus.active,
+        MembershipStatus.requested,
+    ):
+        raise Conflict(_l("You are a member of this team or have asked to join already."))
+    if membership is None:
+        membership = Membership(team=team, user_id=user.id)
+        db.session.add(membership)
+    membership.role = MembershipRole.member
+    membership.status = MembershipStatus.requested
+    membership.requested_at = now
+    membership.joined_at = None
+    _record(membership, MembershipAction.requested, user, now)
+    db.session.flush()
+    return membership
+
+
+def _team_membership(membership_id: int) -> Membership:
+    membership = _locked(Membership, membership_id)
+    if membership is None:
+        raise NotFound(_l("No such membership."))
+    return membership
+
+
+def list_join_requests(leader: User, team_id: int) -> list[Membership]:
+    """Pending requests to join the team, oldest first (for its leaders and the office)."""
+    require_team_manager(leader, team_id)
+    query = (
+        select(Membership)
+        .where(Membership.team_id == team_id, Membership.status == MembershipStatus.requested)
+        .options(selectinload(Membership.user))
+        .order_by(Membership.requested_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_members(viewer: User, team_id: int) -> list[Membership]:
+    """Active members, leaders first (for the team's leaders and the office)."""
+    require_team_manager(viewer, team_id)
+    query = (
+        select(Membership)
+        .where(Membership.team_id == team_id, Membership.status == MembershipStatus.active)
+        .options(selectinload(Membership.user))
+        .order_by(Membership.role, Membership.joined_at)
+    )
+    return sorted(db.session.scalars(query), key=lambda m: (not m.is_leader, m.joined_at))
+
+
+def decide_join_request(
+    leader: User, membership_id: int, *, approve: bool, reason: str | None, now: datetime
+) -> Membership:
+    """A leader lets a volunteer in or refuses (a reason is optional and kept).
+
+    Raises NotFound, Forbidden (not a leader of that team), Conflict (not pending).
+    """
+    membership = _team_membership(membership_id)
+    require_team_manager(leader, membership.team_id)
+    if membership.status is not MembershipStatus.requested:
+        raise Conflict(_l("This request has been decided already."))
+    membership.status = MembershipStatus.active if approve else MembershipStatus.refused
+    membership.joined_at = now if approve else None
+    action = MembershipAction.approved if approve else MembershipAction.refused
+    _record(membership, action, leader, now, (reason or "").strip() or None)
+    db.session.flush()
+    return membership
+
+
+def _active_leaders(team_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Membership.team_id == team_id,
+            Membership.role == MembershipRole.leader,
+            Membership.status == MembershipStatus.active,
+        )
+    )
+
+
+def leave_team(user: User, team_id: int, *, now: datetime) -> Membership:
+    """A member leaves. Raises NotFound (not a member) or Conflict (the last leader, who must
+    first make someone else leader)."""
+    membership = find_membership(user, team_id)
+    if membership is None or membership.status is not MembershipStatus.active:
+        raise NotFound(_l("You are not a member of this team."))
+    membership = _team_membership(membership.id)
+    if membership.is_leader and _active_leaders(team_id) <= 1:
+        raise Conflict(_l("You are the team's only leader: make another member leader first."))
+    membership.status = MembershipStatus.left
+    _record(membership, MembershipAction.left, user, now)
+    db.session.flush()
+    return membership
+
+
+def remove_member(leader: User, membership_id: int, *, reason: str, now: datetime) -> Membership:
+    """A leader removes a member, with a reason kept in the history.
+
+    Raises NotFound, Forbidden, ValidationFailed (no reason), Conflict (not active, or oneself:
+    leave instead).
+    """
+    membership = _team_membership(membership_id)
+    require_team_manager(leader, membership.team_id)
+    reason = _required_reason(reason)
+    if membership.status is not MembershipStatus.active:
+        raise Conflict(_l("This volunteer is not an active member."))
+    if membership.user_id == leader.id:
+        raise Conflict(_l("To leave the team yourself, use Leave."))
+    membership.status = MembershipStatus.removed
+    _record(membership, MembershipAction.removed, leader, now, reason)
+    db.session.flush()
+    return membership
+
+
+def make_leader(leader: User, membership_id: int, *, now: datetime) -> Membership:
+    """A leader makes an active member a leader too. Raises NotFound, Forbidden, Conflict."""
+    membership = _team_membership(membership_id)
+    require_team_manager(leader, membership.team_id)
+    if membership.status is not MembershipStatus.active:
+        raise Conflict(_l("This volunteer is not an active member."))
+    if membership.role is not MembershipRole.leader:
+        membership.role = MembershipRole.leader
+        _record(membership, MembershipAction.made_leader, leader, now)
+        db.session.flush()
+    return membership
+
+
+def membership_history(viewer: User, membership_id: int) -> list[MembershipEvent]:
+    """What happened to a membership, oldest first (for the member, the leaders, the office)."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        raise NotFound(_l("No such membership."))
+    if membership.user_id != viewer.id:
+        require_team_manager(viewer, membership.team_id)
+    query = (
+        select(MembershipEvent)
+        .where(MembershipEvent.membership_id == membership_id)
+        .options(selectinload(MembershipEvent.actor))
+        .order_by(MembershipEvent.created_at, MembershipEvent.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _locked(model, row_id: int):
+    """Load a row for update, so that two leaders deciding at once take turns (PostgreSQL; on
+    SQLite every write transaction is exclusive already)."""
+    return db.session.get(model, row_id, with_for_update=True, populate_existing=True)

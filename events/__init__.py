@@ -1,0 +1,1 @@
+"""Seasonal campaigns, activities, shifts, sign-ups and check-ins."""
