@@ -665,11 +665,12 @@ def add_shift_series(leader: User, activity_id: int, spec: SeriesSpec) -> tuple[
     series = ShiftSeries(activity_id=activity.id, key=key, description=_describe(spec))
     db.session.add(series)
     db.session.flush()
-    existing = set(
-        db.session.execute(
+    existing = {
+        (starts_at, ends_at)
+        for starts_at, ends_at in db.session.execute(
             select(Shift.starts_at, Shift.ends_at).where(Shift.activity_id == activity.id)
-        ).tuples()
-    )
+        )
+    }
     made = 0
     for starts_at, ends_at in windows:
         if (starts_at, ends_at) in existing:

@@ -31,3 +31,100 @@ def make_user(
         db.session.add(VolunteerProfile(user=user, skills=[]))
         db.session.flush()
     return user
+
+
+def make_team(leader: User | None = None, *, name: str | None = None, district_code="haigang"):
+    """An approved team led by `leader` (a new volunteer if none is given)."""
+    from sqlalchemy import select
+
+    from core.clock import utcnow
+    from core.districts import District, ensure_districts
+    from volunteer import services as volunteers
+
+    ensure_districts()
+    leader = leader or make_user(display_name="队长")
+    office = make_user(role=Role.office, display_name="审核员")
+    district = db.session.scalar(select(District).where(District.code == district_code))
+    team = volunteers.apply_for_team(
+        leader,
+        name=name or f"志愿服务队{next(_phones)}",
+        district_id=district.id,
+        categories=["cleaning"],
+        description="",
+        now=utcnow(),
+    )
+    return volunteers.decide_team(office, team.id, approve=True, reason=None, now=utcnow())
+
+
+def make_campaign(*, starts_on=None, ends_on=None, points_per_hour=10, cap=80, bonus_days=()):
+    """A campaign covering today ± 60 days unless told otherwise."""
+    from datetime import timedelta
+
+    from core.clock import utcnow
+    from events import services
+    from events.models import Season
+
+    today = utcnow().date()
+    return services.create_campaign(
+        make_user(role=Role.office, display_name="文明办"),
+        name="测试活动季",
+        season=Season.winter,
+        year=today.year,
+        starts_on=starts_on or today - timedelta(days=60),
+        ends_on=ends_on or today + timedelta(days=60),
+        points_per_hour=points_per_hour,
+        max_points_per_shift=cap,
+        bonus_days=list(bonus_days),
+    )
+
+
+def make_activity(team=None, campaign=None, *, place=None, published=True, leader=None):
+    """An activity of `team` in `campaign`; published when it has a shift (see make_shift)."""
+    from core.clock import utcnow
+    from events import services
+    from volunteer.models import ServiceCategory
+
+    team = team or make_team(leader)
+    campaign = campaign or make_campaign()
+    leader = leader or team.founder
+    return services.create_activity(
+        leader,
+        team_id=team.id,
+        campaign_id=campaign.id,
+        title="海滨环境清洁",
+        category=ServiceCategory.cleaning,
+        place=place or services.Place("海港区人民广场"),
+        description="",
+        now=utcnow(),
+    )
+
+
+def make_shift(
+    activity=None, *, starts_in_hours=24, hours=4, capacity=5, walk_ins=False, publish=True
+):
+    """A shift starting `starts_in_hours` from now (negative: already started); the activity is
+    published on the way unless told not to."""
+    from datetime import timedelta
+
+    from core.clock import utcnow
+    from events import services
+    from events.models import ActivityStatus
+
+    activity = activity or make_activity()
+    leader = activity.team.founder
+    now = utcnow()
+    starts_at = now + timedelta(hours=starts_in_hours)
+    shift = services.add_shift(
+        leader,
+        activity.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        capacity=capacity,
+        allows_walk_ins=walk_ins,
+    )
+    if publish and activity.status is ActivityStatus.draft:
+        # Publishing needs an upcoming shift; one in the past is published as if earlier.
+        activity.status = ActivityStatus.published
+        activity.published_at = now
+        db.session.flush()
+    return shift

@@ -204,4 +204,5 @@ class MembershipEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    membership: Mapped[Membership] = relationship()
     actor: Mapped[User] = relationship()

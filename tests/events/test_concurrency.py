@@ -1,0 +1,144 @@
+"""Capacity and check-in under concurrent requests: each thread is a request of its own, with
+its own connection and transaction. The promises are tested on both stores; PostgreSQL is
+where real concurrency bites."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from core.auth.models import User
+from core.clock import utcnow
+from core.extensions import db
+from events import services
+from events.models import CheckIn, Shift, SignUp, SignUpStatus
+from tests.builders import make_shift, make_user
+
+
+def run_at_once(app, count: int, work) -> list:
+    """Run work(i) in `count` threads released together; return each result or exception.
+
+    The test's own session is committed and closed first: on SQLite an open transaction of
+    the test would hold the write lock the threads wait for.
+    """
+    db.session.commit()
+    db.session.close()
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(i: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = work(i)
+                db.session.commit()
+            except Exception as error:  # the test counts refusals as outcomes
+                db.session.rollback()
+                results[i] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_twenty_concurrent_sign_ups_for_five_places_give_five_and_fifteen_waiting(app):
+    shift = make_shift(capacity=5)
+    shift_id = shift.id
+    volunteer_ids = [make_user(display_name=f"志愿者{i}").id for i in range(20)]
+
+    def sign_up(i):
+        user = db.session.get(User, volunteer_ids[i])
+        return services.sign_up(user, shift_id, now=utcnow(), join_waiting_list=True).status
+
+    outcomes = run_at_once(app, 20, sign_up)
+
+    assert Counter(outcomes) == {SignUpStatus.confirmed: 5, SignUpStatus.waiting: 15}
+    assert db.session.get(Shift, shift_id).seats_taken == 5
+    stored = Counter(db.session.scalars(select(SignUp.status).where(SignUp.shift_id == shift_id)))
+    assert stored == {SignUpStatus.confirmed: 5, SignUpStatus.waiting: 15}
+
+
+def test_concurrent_sign_ups_without_the_waiting_list_never_exceed_capacity(app):
+    shift = make_shift(capacity=3)
+    shift_id = shift.id
+    volunteer_ids = [make_user().id for _ in range(12)]
+
+    def sign_up(i):
+        user = db.session.get(User, volunteer_ids[i])
+        return services.sign_up(user, shift_id, now=utcnow()).status
+
+    outcomes = run_at_once(app, 12, sign_up)
+
+    assert outcomes.count(SignUpStatus.confirmed) == 3
+    assert sum(isinstance(o, services.ShiftFull) for o in outcomes) == 9
+    assert db.session.get(Shift, shift_id).seats_taken == 3
+
+
+def test_concurrent_cancellations_promote_each_waiting_volunteer_once(app):
+    shift = make_shift(capacity=3)
+    holders = [make_user() for _ in range(3)]
+    waiting = [make_user() for _ in range(5)]
+    now = utcnow()
+    for user in holders + waiting:
+        services.sign_up(user, shift.id, now=now, join_waiting_list=True)
+    shift_id, holder_ids = shift.id, [u.id for u in holders]
+
+    def cancel(i):
+        user = db.session.get(User, holder_ids[i])
+        return services.cancel_sign_up(user, shift_id, now=utcnow()).status
+
+    outcomes = run_at_once(app, 3, cancel)
+
+    assert outcomes == [SignUpStatus.cancelled] * 3
+    assert db.session.get(Shift, shift_id).seats_taken == 3
+    statuses = Counter(db.session.scalars(select(SignUp.status).where(SignUp.shift_id == shift_id)))
+    assert statuses == {
+        SignUpStatus.cancelled: 3,
+        SignUpStatus.confirmed: 3,
+        SignUpStatus.waiting: 2,
+    }
+
+
+def test_ten_concurrent_scans_by_one_volunteer_give_one_check_in(app):
+    shift = make_shift(starts_in_hours=-1, capacity=5)
+    volunteer = make_user()
+    services.sign_up(volunteer, shift.id, now=utcnow() - timedelta(hours=2))
+    leader = shift.activity.team.founder
+    token, _ = services.check_in_code(leader, shift.id, now=utcnow())
+    volunteer_id = volunteer.id
+
+    def scan(i):
+        user = db.session.get(User, volunteer_id)
+        row, created = services.check_in(user, token, now=utcnow())
+        return row.id, created
+
+    outcomes = run_at_once(app, 10, scan)
+
+    assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert len({row_id for row_id, _ in outcomes}) == 1
+    assert sum(created for _, created in outcomes) == 1
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_concurrent_walk_ins_never_exceed_capacity(app):
+    shift = make_shift(starts_in_hours=-1, capacity=4, walk_ins=True)
+    walkers = [make_user().id for _ in range(10)]
+    shift_id = shift.id
+    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+
+    def scan(i):
+        return services.check_in(db.session.get(User, walkers[i]), token, now=utcnow())
+
+    outcomes = run_at_once(app, 10, scan)
+
+    assert sum(isinstance(o, tuple) for o in outcomes) == 4
+    assert db.session.get(Shift, shift_id).seats_taken == 4
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 4
