@@ -11,6 +11,7 @@ from flask_babel import format_datetime
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.demo
+import events.demo
 import volunteer.demo
 from core import errors, i18n
 from core.auth import access, passwords
@@ -20,12 +21,14 @@ from core.auth.views import bp as auth_pages
 from core.config import from_environment, secret_key
 from core.extensions import api, csrf, db, limiter, migrate
 from core.views import bp as core_pages
+from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
+from events.views import bp as events_pages
 from volunteer.api import blp as volunteer_api
 from volunteer.views import bp as volunteer_pages
 
 ROOT = Path(__file__).resolve().parent
-DEMO_LOADERS = [core.demo.load, volunteer.demo.load]
+DEMO_LOADERS = [core.demo.load, volunteer.demo.load, events.demo.load]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -74,9 +77,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for pages in (core_pages, auth_pages, volunteer_pages):
+    for pages in (core_pages, auth_pages, volunteer_pages, events_pages):
         app.register_blueprint(pages)
-    for endpoints in (auth_api, volunteer_api):
+    for endpoints in (auth_api, volunteer_api, events_api):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
         csrf.exempt(endpoints)

@@ -97,6 +97,31 @@ HTTP_CODES = {
 CSRF_MESSAGE = _l("This form has expired. Please reload the page and try again.")
 
 
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [m for nested in value.values() for m in _messages(nested)]
+    if isinstance(value, list | tuple):
+        return [m for item in value for m in _messages(item)]
+    return [str(value)]
+
+
+def field_errors(raw) -> dict[str, list[str]]:
+    """webargs' errors as {field: [messages]}: without the location level ("json", "query")
+    that it nests them under, and with the messages of list items gathered under the field."""
+    if not isinstance(raw, dict):
+        return {"_request": _messages(raw)}
+    if raw and set(raw) <= WEBARGS_LOCATIONS:
+        merged: dict[str, list[str]] = {}
+        for location in raw.values():
+            for field, messages in field_errors(location).items():
+                merged.setdefault(field, []).extend(messages)
+        return merged
+    return {str(field): _messages(messages) for field, messages in raw.items()}
+
+
+WEBARGS_LOCATIONS = {"json", "query", "form", "headers", "files", "view_args", "cookies"}
+
+
 def http_error_response(error: HTTPException):
     """Render an HTTP error as JSON for the API or as a page for everything else."""
     status = error.code or 500
@@ -107,15 +132,12 @@ def http_error_response(error: HTTPException):
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if is_api_request():
         data = getattr(error, "data", None) or {}
-        errors = data.get("errors") or data.get("messages") or {}
-        # webargs nests field errors under the location ("json", "query"); clients want fields.
-        if set(errors) <= {"json", "query", "form", "headers", "files", "view_args"}:
-            flat: dict = {}
-            for value in errors.values():
-                flat.update(value)
-            errors = flat
+        errors = field_errors(data.get("errors") or data.get("messages") or {})
         code = HTTP_CODES.get(status, error.name.lower().replace(" ", "_"))
         response = jsonify(error_payload(code, data.get("message", message), errors))
+    elif error.response is not None:
+        # A view's own answer to the error (the sign-in form when attempts run out).
+        return error.response
     else:
         response = render_template("core/error.html", status=status, message=message)
     return response, status, headers
@@ -131,7 +153,12 @@ def domain_error_response(error: DomainError):
 
 def unexpected_error_response(error: Exception):
     log.exception("unhandled error", exc_info=error)
-    return http_error_response(InternalServerError())
+    try:
+        return http_error_response(InternalServerError())
+    except Exception:
+        # The error page itself failed (a broken base template): still answer, plainly.
+        log.exception("the error page failed too")
+        return str(HTTP_MESSAGES[500]), 500, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_app(app: Flask) -> None:

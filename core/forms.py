@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 
 from core.errors import DomainError
+from core.extensions import db
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -19,3 +21,24 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             form.form_errors.extend(messages)
     if not placed and not form.form_errors:
         form.form_errors.append(str(error.message))
+
+
+def refusal_messages(error: DomainError) -> list[str]:
+    """What to tell the user: the field messages if the service named fields, else its message."""
+    return [str(m) for found in error.errors.values() for m in found] or [str(error.message)]
+
+
+def flash_refusal(error: DomainError) -> None:
+    """For an action that has no form to re-render: undo the unit of work and flash what the
+    service refused."""
+    db.session.rollback()
+    for message in refusal_messages(error):
+        flash(message, "danger")
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Flash the errors of a small action form (buttons, a reason field) that is not shown
+    again."""
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}: {message}" if field.label.text else message, "danger")

@@ -216,6 +216,9 @@ def update_campaign(
     campaign.description = (description or "").strip()
     campaign.points_per_hour = points_per_hour
     campaign.max_points_per_shift = max_points_per_shift
+    # The old rows go first: a day kept would otherwise meet itself in the unique constraint.
+    campaign.bonus_days.clear()
+    db.session.flush()
     campaign.bonus_days = [
         BonusDay(day=b.day, multiplier=b.multiplier, label=b.label) for b in bonus_days
     ]
@@ -333,7 +336,7 @@ def _check_place(place: Place) -> Place:
     has_lat, has_lng = place.latitude is not None, place.longitude is not None
     if has_lat != has_lng:
         raise _invalid("latitude", _l("Give both latitude and longitude, or neither."))
-    if has_lat and not (-90 <= place.latitude <= 90 and -180 <= place.longitude <= 180):
+    if has_lat and not _on_the_map(place.latitude, place.longitude):
         raise _invalid("latitude", _l("These coordinates are not on the map."))
     radius = place.checkin_radius_m
     if radius is not None:
@@ -571,10 +574,15 @@ def add_shift(
     ends_at: datetime,
     capacity: int,
     allows_walk_ins: bool,
+    now: datetime,
 ) -> Shift:
-    """Add one shift. Raises Forbidden, NotFound, Conflict (activity closed, or the same shift
-    exists), ValidationFailed (times, capacity)."""
+    """Add one shift that starts in the future. Raises Forbidden, NotFound, Conflict (activity
+    closed, or the same shift exists), ValidationFailed (times, capacity)."""
     activity = _open_for_shifts(leader, activity_id)
+    # A shift made after the fact could be filled in by hand and earn points for service
+    # nobody saw; missed records go through a volunteer's correction request instead.
+    if starts_at <= now:
+        raise _invalid("starts_at", _l("A new shift must start in the future."))
     _check_shift_times(activity, starts_at, ends_at)
     _check_capacity(capacity)
     duplicate = db.session.scalar(
@@ -634,12 +642,14 @@ class SeriesSpec:
         return result
 
 
-def add_shift_series(leader: User, activity_id: int, spec: SeriesSpec) -> tuple[ShiftSeries, int]:
+def add_shift_series(
+    leader: User, activity_id: int, spec: SeriesSpec, *, now: datetime
+) -> tuple[ShiftSeries, int]:
     """Create a series of shifts in one step; return the series and how many shifts were made.
 
     The same series submitted again returns the first one and makes nothing new; a shift that
-    exists already at the same time is skipped. Raises Forbidden, NotFound, Conflict,
-    ValidationFailed (dates, weekdays, capacity, too many shifts).
+    exists already at the same time, or whose start has passed, is skipped. Raises Forbidden,
+    NotFound, Conflict, ValidationFailed (dates, weekdays, capacity, too many shifts).
     """
     activity = _open_for_shifts(leader, activity_id)
     if spec.last_day < spec.first_day:
@@ -652,6 +662,9 @@ def add_shift_series(leader: User, activity_id: int, spec: SeriesSpec) -> tuple[
     windows = spec.windows()
     if not windows:
         raise _invalid("weekdays", _l("None of the chosen weekdays falls between these days."))
+    windows = [(starts_at, ends_at) for starts_at, ends_at in windows if starts_at > now]
+    if not windows:
+        raise _invalid("last_day", _l("Every shift of this series would start in the past."))
     if len(windows) > MAX_SERIES_SHIFTS:
         raise _invalid("last_day", _l("A series makes 366 shifts at most."))
     for starts_at, ends_at in windows:
@@ -752,6 +765,8 @@ def update_shift(
     if first.status is not ShiftStatus.scheduled or first.starts_at <= now:
         raise Conflict(_l("Only a scheduled shift that has not started can be changed."))
     _check_capacity(capacity)
+    # Known gap: volunteers already signed up are not re-checked for overlaps with the new
+    # times; they are told of the change and can cancel.
     shifts = _series_from(first, rest_of_series)
     for shift in shifts:
         _lock(Shift, shift.id, _l("No such shift."))
@@ -760,11 +775,23 @@ def update_shift(
         end_day = day if end_time > start_time else day + timedelta(days=1)
         ends_at = local_moment(end_day, end_time)
         _check_shift_times(shift.activity, starts_at, ends_at)
+        if starts_at <= now:
+            raise _invalid("start_time", _l("A shift cannot be moved into the past."))
         if capacity < shift.seats_taken:
-            raise _invalid(
-                "capacity",
+            raise Conflict(
                 _l("%(n)d volunteers hold a place already.", n=shift.seats_taken),
+                errors={"capacity": [str(_l("Not below the places taken."))]},
             )
+        taken = db.session.scalar(
+            select(Shift.id).where(
+                Shift.activity_id == shift.activity_id,
+                Shift.id != shift.id,
+                Shift.starts_at == starts_at,
+                Shift.ends_at == ends_at,
+            )
+        )
+        if taken:
+            raise Conflict(_l("This activity has a shift at exactly that time already."))
         if (starts_at, ends_at) != (shift.starts_at, shift.ends_at):
             when = starts_at.astimezone(local_zone()).strftime("%m-%d %H:%M")
             _notify(shift.activity, [shift.id], NoticeKind.changed, when, now)
@@ -872,8 +899,10 @@ def _overlapping(user: User, shift: Shift) -> Shift | None:
 
 
 def _bookable(shift: Shift, now: datetime) -> None:
-    if shift.activity.status is ActivityStatus.cancelled or shift.status is ShiftStatus.cancelled:
+    if shift.activity.status is ActivityStatus.cancelled:
         raise Conflict(_l("This activity has been cancelled."), code="cancelled")
+    if shift.status is ShiftStatus.cancelled:
+        raise Conflict(_l("This shift has been cancelled."), code="cancelled")
     if shift.activity.status is not ActivityStatus.published:
         raise Conflict(_l("This activity is not open for sign-up."), code="not_open")
     if shift.starts_at <= now:
@@ -1019,6 +1048,16 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
+def _on_the_map(latitude: float, longitude: float) -> bool:
+    # NaN would make every distance comparison false and so pass any geofence.
+    return (
+        math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    )
+
+
 def find_check_in(user_id: int, shift_id: int) -> CheckIn | None:
     return db.session.scalar(
         select(CheckIn).where(CheckIn.shift_id == shift_id, CheckIn.user_id == user_id)
@@ -1029,7 +1068,9 @@ def _admit(user: User, shift: Shift, *, walk_ins_allowed: bool, now: datetime) -
     """Make sure the volunteer holds a seat on the shift; return whether they came as a
     walk-in. Raises Conflict when they may not or there is no room."""
     held = find_sign_up(user, shift.id)
-    if held is not None and held.status is SignUpStatus.confirmed:
+    if held is not None and held.status in (SignUpStatus.confirmed, SignUpStatus.no_show):
+        # A volunteer marked absent who turns out to have come keeps the seat they held.
+        held.status = SignUpStatus.confirmed
         return False
     if not walk_ins_allowed:
         raise Conflict(
@@ -1060,6 +1101,8 @@ def check_in(
     Raises CheckInCodeInvalid, ValidationFailed (outside the window, location missing or too
     far), Conflict (cancelled, not signed up and no walk-ins, full).
     """
+    if user.role is not Role.volunteer:
+        raise Forbidden(_l("Only volunteers check in to shifts."))
     shift = read_check_in_code(token, now=now)
     _lock_volunteer(user)
     existing = find_check_in(user.id, shift.id)
@@ -1076,7 +1119,7 @@ def check_in(
         raise _invalid("time", _l("This shift has ended; ask the leader to record you."))
     activity = shift.activity
     if activity.has_geofence:
-        if latitude is None or longitude is None:
+        if latitude is None or longitude is None or not _on_the_map(latitude, longitude):
             raise _invalid("location", _l("Allow the location so that we can check you in."))
         away = distance_m(latitude, longitude, activity.latitude, activity.longitude)
         if away > activity.checkin_radius_m:
@@ -1201,15 +1244,19 @@ def served_minutes(shift: Shift, checked_in_at: datetime, checked_out_at: dateti
     return max(int((end - start).total_seconds() // 60), 0)
 
 
-def close_ended_shifts(*, now: datetime) -> int:
-    """Check out at the shift's end everyone who forgot to, flagged for the leader to confirm
-    or correct. Returns how many were checked out. Safe to run any number of times."""
-    rows = db.session.scalars(
+def close_ended_shifts(*, now: datetime, shift_id: int | None = None) -> int:
+    """Check out at the shift's end everyone who forgot to (of one shift, or of all), flagged
+    for the leader to confirm or correct. Returns how many were checked out. Safe to run any
+    number of times."""
+    query = (
         select(CheckIn)
         .join(Shift, Shift.id == CheckIn.shift_id)
         .where(CheckIn.checked_out_at.is_(None), Shift.ends_at <= now)
         .options(selectinload(CheckIn.shift))
-    ).all()
+    )
+    if shift_id is not None:
+        query = query.where(Shift.id == shift_id)
+    rows = db.session.scalars(query).all()
     for row in rows:
         row.checked_out_at = max(row.shift.ends_at, row.checked_in_at)
         row.is_auto_checked_out = True
@@ -1245,7 +1292,7 @@ def attendance_sheet(leader: User, shift_id: int, *, now: datetime) -> list[Atte
     if the shift has ended). Raises Forbidden, NotFound."""
     shift = managed_shift(leader, shift_id)
     if shift.ends_at <= now:
-        close_ended_shifts(now=now)
+        close_ended_shifts(now=now, shift_id=shift.id)
     sign_ups = db.session.scalars(
         select(SignUp)
         .where(SignUp.shift_id == shift.id, SignUp.status != SignUpStatus.cancelled)
@@ -1288,7 +1335,7 @@ def confirm_attendance(
     shift = managed_shift(leader, shift_id)
     if shift.ends_at > now:
         raise Conflict(_l("Attendance can be confirmed once the shift has ended."))
-    close_ended_shifts(now=now)
+    close_ended_shifts(now=now, shift_id=shift.id)
     query = (
         select(CheckIn)
         .where(CheckIn.shift_id == shift.id, CheckIn.status == AttendanceStatus.pending)
@@ -1396,7 +1443,12 @@ def request_correction(
     check-in, wrong times). Raises NotFound, Conflict (not theirs, one already pending),
     ValidationFailed."""
     shift = get_shift(shift_id)
-    if find_sign_up(user, shift.id) is None and find_check_in(user.id, shift.id) is None:
+    held = find_sign_up(user, shift.id)
+    was_expected = held is not None and held.status in (
+        SignUpStatus.confirmed,
+        SignUpStatus.no_show,
+    )
+    if not was_expected and find_check_in(user.id, shift.id) is None:
         raise Conflict(_l("You were not signed up for this shift."))
     if shift.starts_at > now:
         raise Conflict(_l("This shift has not started yet."))
@@ -1487,6 +1539,19 @@ def decide_correction(
     request_row.decided_by_id = leader.id
     db.session.flush()
     return request_row
+
+
+def list_team_activities(viewer: User, team_id: int) -> list[Activity]:
+    """A team's activities, drafts included, newest first: for its leaders and the office.
+    Raises Forbidden, NotFound."""
+    volunteers.require_team_manager(viewer, team_id)
+    query = (
+        select(Activity)
+        .where(Activity.team_id == team_id)
+        .options(selectinload(Activity.campaign), selectinload(Activity.shifts))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+    )
+    return list(db.session.scalars(query))
 
 
 # What volunteers see -------------------------------------------------------------------

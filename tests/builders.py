@@ -121,6 +121,7 @@ def make_shift(
         ends_at=starts_at + timedelta(hours=hours),
         capacity=capacity,
         allows_walk_ins=walk_ins,
+        now=min(now, starts_at - timedelta(hours=1)),
     )
     if publish and activity.status is ActivityStatus.draft:
         # Publishing needs an upcoming shift; one in the past is published as if earlier.

@@ -6,11 +6,26 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required
+from core.auth.access import login_required, role_required
+from core.auth.models import Role
 from core.auth.schemas import UserSchema
+from core.clock import utcnow
 from core.extensions import db, limiter
 from volunteer import services
-from volunteer.schemas import ProfileSchema, ProfileUpdateSchema, RegistrationSchema
+from volunteer.schemas import (
+    DecisionSchema,
+    MemberSchema,
+    MembershipEventSchema,
+    MembershipSchema,
+    ProfileSchema,
+    ProfileUpdateSchema,
+    RegistrationSchema,
+    RemovalSchema,
+    TeamApplicationReviewSchema,
+    TeamApplicationSchema,
+    TeamQuerySchema,
+    TeamSchema,
+)
 
 blp = Blueprint("volunteer_api", __name__, url_prefix="/api/v1", description="Volunteers")
 BEARER = [{"bearerAuth": []}]
@@ -56,3 +71,163 @@ class MyProfile(MethodView):
         profile = services.update_profile(current_user, **changes)
         db.session.commit()
         return profile
+
+
+# Teams (志愿服务队) and memberships ------------------------------------------------------
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    @blp.arguments(TeamQuerySchema, location="query")
+    @blp.response(200, TeamSchema(many=True))
+    def get(self, args):
+        """Approved teams, by district, category and a part of the name"""
+        return services.find_teams(
+            district_id=args.get("district_id"), category=args.get("category"), text=args.get("q")
+        )
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(TeamApplicationSchema)
+    @blp.response(201, TeamSchema)
+    @login_required
+    def post(self, data):
+        """Apply to found a team; the office decides"""
+        team = services.apply_for_team(current_user, **data, now=utcnow())
+        db.session.commit()
+        return team
+
+
+@blp.route("/teams/<int:team_id>")
+class OneTeam(MethodView):
+    @blp.response(200, TeamSchema)
+    def get(self, team_id: int):
+        """One team (an application only for its founder and the office)"""
+        return services.visible_team(current_user, team_id)
+
+
+@blp.route("/teams/<int:team_id>/join")
+class JoinTeam(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(201, MembershipSchema)
+    @login_required
+    def post(self, team_id: int):
+        """Ask to join a team; a leader decides"""
+        membership = services.request_to_join(current_user, team_id, now=utcnow())
+        db.session.commit()
+        return membership
+
+
+@blp.route("/teams/<int:team_id>/leave")
+class LeaveTeam(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MembershipSchema)
+    @login_required
+    def post(self, team_id: int):
+        """Leave a team (the only leader must first make someone else leader)"""
+        membership = services.leave_team(current_user, team_id, now=utcnow())
+        db.session.commit()
+        return membership
+
+
+@blp.route("/teams/<int:team_id>/join-requests")
+class TeamJoinRequests(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MemberSchema(many=True))
+    @login_required
+    def get(self, team_id: int):
+        """Pending requests to join, oldest first (leaders, office)"""
+        return services.list_join_requests(current_user, team_id)
+
+
+@blp.route("/teams/<int:team_id>/members")
+class TeamMembers(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MemberSchema(many=True))
+    @login_required
+    def get(self, team_id: int):
+        """Active members with their phones, leaders first (leaders, office)"""
+        return services.list_members(current_user, team_id)
+
+
+@blp.route("/memberships/<int:membership_id>/decision")
+class MembershipDecision(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, MemberSchema)
+    @login_required
+    def post(self, data, membership_id: int):
+        """Let a volunteer in or refuse (leader)"""
+        membership = services.decide_join_request(current_user, membership_id, **data, now=utcnow())
+        db.session.commit()
+        return membership
+
+
+@blp.route("/memberships/<int:membership_id>/removal")
+class MembershipRemoval(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(RemovalSchema)
+    @blp.response(200, MemberSchema)
+    @login_required
+    def post(self, data, membership_id: int):
+        """Remove a member with a reason (leader)"""
+        membership = services.remove_member(
+            current_user, membership_id, reason=data["reason"], now=utcnow()
+        )
+        db.session.commit()
+        return membership
+
+
+@blp.route("/memberships/<int:membership_id>/leader")
+class MembershipLeader(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MemberSchema)
+    @login_required
+    def post(self, membership_id: int):
+        """Make an active member a leader too (leader)"""
+        membership = services.make_leader(current_user, membership_id, now=utcnow())
+        db.session.commit()
+        return membership
+
+
+@blp.route("/memberships/<int:membership_id>/history")
+class MembershipHistory(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MembershipEventSchema(many=True))
+    @login_required
+    def get(self, membership_id: int):
+        """What happened to a membership (the member, the leaders, the office)"""
+        return services.membership_history(current_user, membership_id)
+
+
+@blp.route("/me/teams")
+class MyTeams(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, MembershipSchema(many=True))
+    @login_required
+    def get(self):
+        """My current and pending memberships"""
+        return services.list_my_memberships(current_user)
+
+
+@blp.route("/office/team-applications")
+class TeamApplications(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, TeamApplicationReviewSchema(many=True))
+    # The service does not check the role, and the list carries founders' phones.
+    @role_required(Role.office)
+    def get(self):
+        """Team applications waiting for a decision, oldest first (office)"""
+        return services.list_teams_to_decide(current_user)
+
+
+@blp.route("/office/team-applications/<int:team_id>/decision")
+class TeamApplicationDecision(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, TeamApplicationReviewSchema)
+    @login_required
+    def post(self, data, team_id: int):
+        """Approve a team (its founder becomes leader) or reject it with a reason (office)"""
+        team = services.decide_team(current_user, team_id, **data, now=utcnow())
+        db.session.commit()
+        return team

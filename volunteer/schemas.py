@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from volunteer.models import Skill
+from volunteer.models import (
+    MembershipAction,
+    MembershipRole,
+    MembershipStatus,
+    Skill,
+    TeamStatus,
+)
 
 
 class RegistrationSchema(ma.Schema):
@@ -35,3 +41,101 @@ class ProfileUpdateSchema(ma.Schema):
     skills = ma.fields.List(
         ma.fields.String(validate=ma.validate.OneOf([skill.value for skill in Skill]))
     )
+
+
+# Teams and memberships -------------------------------------------------------------------
+
+
+class TeamQuerySchema(ma.Schema):
+    district_id = ma.fields.Integer()
+    category = ma.fields.String(validate=ma.validate.Length(max=32))
+    q = ma.fields.String(validate=ma.validate.Length(max=80))
+
+
+class TeamApplicationSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(max=80))
+    district_id = ma.fields.Integer(required=True)
+    categories = ma.fields.List(ma.fields.String(), load_default=list)
+    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+
+
+class DecisionSchema(ma.Schema):
+    approve = ma.fields.Boolean(required=True)
+    reason = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Length(max=2000)
+    )
+
+
+class RemovalSchema(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+
+
+class PersonSchema(ma.Schema):
+    """Who someone is, without their contact details."""
+
+    id = ma.fields.Integer()
+    display_name = ma.fields.String()
+
+
+class ContactSchema(PersonSchema):
+    """Who someone is and how to call them: for a team's leaders and the office only."""
+
+    phone = ma.fields.String()
+
+
+class TeamBriefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    district = ma.fields.Nested(DistrictSchema)
+
+
+class TeamSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    district = ma.fields.Nested(DistrictSchema)
+    categories = ma.fields.List(ma.fields.String())
+    category_labels = ma.fields.List(ma.fields.String())
+    description = ma.fields.String()
+    status = ma.fields.Enum(TeamStatus, by_value=True)
+    created_at = ma.fields.AwareDateTime()
+
+
+class TeamApplicationReviewSchema(TeamSchema):
+    """A team application as the office sees it."""
+
+    founder = ma.fields.Nested(ContactSchema)
+    decision_reason = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class MembershipSchema(ma.Schema):
+    """My own place in a team."""
+
+    id = ma.fields.Integer()
+    team = ma.fields.Nested(TeamBriefSchema)
+    role = ma.fields.Enum(MembershipRole, by_value=True)
+    status = ma.fields.Enum(MembershipStatus, by_value=True)
+    is_leader = ma.fields.Boolean()
+    requested_at = ma.fields.AwareDateTime()
+    joined_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class MemberSchema(ma.Schema):
+    """A member as the team's leaders and the office see them (with the phone)."""
+
+    id = ma.fields.Integer()
+    team_id = ma.fields.Integer()
+    user = ma.fields.Nested(ContactSchema)
+    role = ma.fields.Enum(MembershipRole, by_value=True)
+    status = ma.fields.Enum(MembershipStatus, by_value=True)
+    is_leader = ma.fields.Boolean()
+    requested_at = ma.fields.AwareDateTime()
+    joined_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class MembershipEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    action = ma.fields.Enum(MembershipAction, by_value=True)
+    actor = ma.fields.Nested(PersonSchema)
+    reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime()

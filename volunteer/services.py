@@ -136,16 +136,19 @@ def apply_for_team(
     description: str,
     now: datetime,
 ) -> Team:
-    """A volunteer asks to found a team; the office decides. Raises ValidationFailed (empty or
-    taken name, unknown district or category)."""
+    """A volunteer asks to found a team; the office decides. Raises Forbidden (not a
+    volunteer), ValidationFailed (empty or taken name, unknown district or category)."""
+    _require_volunteer(founder)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(errors={"name": [str(_l("Enter the team's name."))]})
+    if len(name) > 80:
+        raise ValidationFailed(errors={"name": [str(_l("Use at most 80 characters."))]})
     if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
         raise ValidationFailed(errors={"name": [str(_l("A team of this name exists already."))]})
     get_district(district_id)
     team = Team(
-        name=name[:80],
+        name=name,
         district_id=district_id,
         categories=_clean_categories(categories),
         description=(description or "").strip(),
@@ -158,8 +161,15 @@ def apply_for_team(
     return team
 
 
-def list_teams_to_decide() -> list[Team]:
-    """Team applications waiting for the office, oldest first."""
+def _require_volunteer(user: User) -> None:
+    if user.role is not Role.volunteer:
+        raise Forbidden(_l("Only volunteers found and join teams."))
+
+
+def list_teams_to_decide(office: User) -> list[Team]:
+    """Team applications waiting for the office, oldest first. Raises Forbidden."""
+    if office.role is not Role.office:
+        raise Forbidden()
     query = (
         select(Team)
         .where(Team.status == TeamStatus.pending)
@@ -179,7 +189,7 @@ def decide_team(
     """
     if office.role is not Role.office:
         raise Forbidden()
-    team = _locked(Team, team_id) or get_team(team_id)
+    team = _locked(Team, team_id, _l("No such team."))
     if team.status is not TeamStatus.pending:
         raise Conflict(_l("This application has been decided already."))
     if not approve:
@@ -203,6 +213,24 @@ def decide_team(
     return team
 
 
+def visible_team(viewer: User | None, team_id: int) -> Team:
+    """A team as a viewer may see it: approved teams for everyone, an application only for its
+    founder and the office. Raises NotFound."""
+    team = get_team(team_id)
+    if team.status is TeamStatus.approved:
+        return team
+    signed_in = viewer is not None and viewer.is_authenticated
+    if signed_in and (viewer.role is Role.office or viewer.id == team.founder_id):
+        return team
+    raise NotFound(_l("No such team."))
+
+
+def list_my_applications(user: User) -> list[Team]:
+    """The teams the user asked to found, newest first, with the office's decision."""
+    query = select(Team).where(Team.founder_id == user.id).order_by(Team.created_at.desc())
+    return list(db.session.scalars(query))
+
+
 def find_teams(
     *, district_id: int | None = None, category: str | None = None, text: str | None = None
 ) -> list[Team]:
@@ -216,7 +244,9 @@ def find_teams(
     if district_id:
         query = query.where(Team.district_id == district_id)
     if text:
-        query = query.where(Team.name.contains(text.strip(), autoescape=True))
+        # lower() on both sides: SQLite's LIKE ignores case and PostgreSQL's does not.
+        needle = text.strip().lower()
+        query = query.where(func.lower(Team.name).contains(needle, autoescape=True))
     teams = list(db.session.scalars(query))
     if category:
         # Categories are a short JSON list; filtering in Python keeps SQLite and PostgreSQL alike.
@@ -270,8 +300,9 @@ def list_my_memberships(user: User) -> list[Membership]:
 
 
 def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
-    """Ask to join an approved team. Raises NotFound, Conflict (not open, already a member or
-    already asked)."""
+    """Ask to join an approved team. Raises Forbidden (not a volunteer), NotFound, Conflict (not
+    open, already a member or already asked)."""
+    _require_volunteer(user)
     team = get_team(team_id)
     if team.status is not TeamStatus.approved:
         raise Conflict(_l("This team is not open for members."))
@@ -294,10 +325,7 @@ def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
 
 
 def _team_membership(membership_id: int) -> Membership:
-    membership = _locked(Membership, membership_id)
-    if membership is None:
-        raise NotFound(_l("No such membership."))
-    return membership
+    return _locked(Membership, membership_id, _l("No such membership."))
 
 
 def list_join_requests(leader: User, team_id: int) -> list[Membership]:
@@ -353,6 +381,16 @@ def _active_leaders(team_id: int) -> int:
     )
 
 
+def _keep_a_leader(membership: Membership) -> None:
+    """Refuse to take away a team's last leader. The team row is locked first, so two leaders
+    leaving at once take turns and the second sees the first gone."""
+    if not membership.is_leader:
+        return
+    _locked(Team, membership.team_id, _l("No such team."))
+    if _active_leaders(membership.team_id) <= 1:
+        raise Conflict(_l("This is the team's only leader: make another member leader first."))
+
+
 def leave_team(user: User, team_id: int, *, now: datetime) -> Membership:
     """A member leaves. Raises NotFound (not a member) or Conflict (the last leader, who must
     first make someone else leader)."""
@@ -360,8 +398,7 @@ def leave_team(user: User, team_id: int, *, now: datetime) -> Membership:
     if membership is None or membership.status is not MembershipStatus.active:
         raise NotFound(_l("You are not a member of this team."))
     membership = _team_membership(membership.id)
-    if membership.is_leader and _active_leaders(team_id) <= 1:
-        raise Conflict(_l("You are the team's only leader: make another member leader first."))
+    _keep_a_leader(membership)
     membership.status = MembershipStatus.left
     _record(membership, MembershipAction.left, user, now)
     db.session.flush()
@@ -381,6 +418,7 @@ def remove_member(leader: User, membership_id: int, *, reason: str, now: datetim
         raise Conflict(_l("This volunteer is not an active member."))
     if membership.user_id == leader.id:
         raise Conflict(_l("To leave the team yourself, use Leave."))
+    _keep_a_leader(membership)
     membership.status = MembershipStatus.removed
     _record(membership, MembershipAction.removed, leader, now, reason)
     db.session.flush()
@@ -416,7 +454,10 @@ def membership_history(viewer: User, membership_id: int) -> list[MembershipEvent
     return list(db.session.scalars(query))
 
 
-def _locked(model, row_id: int):
+def _locked(model, row_id: int, missing_message):
     """Load a row for update, so that two leaders deciding at once take turns (PostgreSQL; on
-    SQLite every write transaction is exclusive already)."""
-    return db.session.get(model, row_id, with_for_update=True, populate_existing=True)
+    SQLite every write transaction is exclusive already). Raises NotFound."""
+    row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise NotFound(missing_message)
+    return row

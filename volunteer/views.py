@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from core.auth.access import login_required
-from core.errors import DomainError
+from core.auth.access import login_required, role_required
+from core.auth.models import Role
+from core.clock import utcnow
+from core.errors import DomainError, Forbidden, ValidationFailed
 from core.extensions import db, limiter
-from core.forms import apply_errors
+from core.forms import apply_errors, flash_form_errors, flash_refusal
 from volunteer import services
-from volunteer.forms import ProfileForm, RegistrationForm
+from volunteer.forms import (
+    DecisionForm,
+    ProfileForm,
+    RegistrationForm,
+    RemoveMemberForm,
+    TeamForm,
+    TeamSearchForm,
+)
+from volunteer.models import Membership, MembershipAction, MembershipStatus, TeamStatus
 
 bp = Blueprint("volunteer", __name__)
 
@@ -71,3 +82,255 @@ def profile():
             return redirect(url_for("volunteer.profile"))
     db.session.commit()
     return render_template("volunteer/profile.html", form=form, profile=profile)
+
+
+# Teams (志愿服务队) and memberships ------------------------------------------------------
+
+MEMBERSHIP_STATUS_LABELS = {
+    MembershipStatus.requested: _l("Asked to join"),
+    MembershipStatus.active: _l("Member"),
+    MembershipStatus.refused: _l("Refused"),
+    MembershipStatus.left: _l("Left"),
+    MembershipStatus.removed: _l("Removed"),
+}
+
+MEMBERSHIP_ACTION_LABELS = {
+    MembershipAction.founded: _l("Founded the team"),
+    MembershipAction.requested: _l("Asked to join"),
+    MembershipAction.approved: _l("Request approved"),
+    MembershipAction.refused: _l("Request refused"),
+    MembershipAction.left: _l("Left the team"),
+    MembershipAction.removed: _l("Removed from the team"),
+    MembershipAction.made_leader: _l("Made leader"),
+}
+
+# Ids beyond a 32-bit integer would overflow the database driver: route them to a plain 404.
+ID = "int(max=2147483647)"
+
+REJOINABLE = (MembershipStatus.refused, MembershipStatus.left, MembershipStatus.removed)
+
+
+def _manages(user, team_id: int) -> bool:
+    try:
+        services.require_team_manager(user, team_id)
+    except Forbidden:
+        return False
+    return True
+
+
+def _managed_membership(membership_id: int) -> Membership:
+    """Load a membership and let only a leader of its team (or the office) go on."""
+    membership = db.get_or_404(Membership, membership_id)
+    services.require_team_manager(current_user, membership.team_id)
+    return membership
+
+
+@bp.get("/teams")
+def teams():
+    search = TeamSearchForm(request.args)
+    found = services.find_teams(**search.filters())
+    signed_in = current_user.is_authenticated
+    applied = services.list_my_applications(current_user) if signed_in else []
+    return render_template(
+        "volunteer/team_list.html",
+        search=search,
+        teams=found,
+        memberships=services.list_my_memberships(current_user) if signed_in else [],
+        # Approved ones are among the memberships already.
+        applications=[t for t in applied if t.status is not TeamStatus.approved],
+        can_found=signed_in and current_user.role is Role.volunteer,
+        status_labels=MEMBERSHIP_STATUS_LABELS,
+    )
+
+
+@bp.get(f"/teams/<{ID}:team_id>")
+def team(team_id: int):
+    shown = services.visible_team(current_user, team_id)
+    user = current_user if current_user.is_authenticated else None
+    membership = services.find_membership(user, team_id) if user else None
+    manages = user is not None and shown.status is TeamStatus.approved and _manages(user, team_id)
+    return render_template(
+        "volunteer/team_detail.html",
+        team=shown,
+        membership=membership,
+        is_open=shown.status is TeamStatus.approved,
+        can_join=user is not None
+        and user.role is Role.volunteer
+        and (membership is None or membership.status in REJOINABLE),
+        can_leave=membership is not None and membership.status is MembershipStatus.active,
+        manages=manages,
+        join_requests=services.list_join_requests(user, team_id) if manages else [],
+        members=services.list_members(user, team_id) if manages else [],
+        can_add_activity=manages and "events.new_activity" in current_app.view_functions,
+        status_labels=MEMBERSHIP_STATUS_LABELS,
+    )
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@role_required(Role.volunteer)
+def new_team():
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            services.apply_for_team(
+                current_user,
+                name=form.name.data,
+                district_id=form.district_id.data,
+                categories=form.categories.data or [],
+                description=form.description.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your application has been sent to the office for approval."), "success")
+            return redirect(url_for("volunteer.teams"))
+    return render_template("volunteer/team_new.html", form=form)
+
+
+@bp.post(f"/teams/<{ID}:team_id>/join")
+@login_required
+def join_team(team_id: int):
+    services.visible_team(current_user, team_id)
+    try:
+        services.request_to_join(current_user, team_id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(_("Your request has been sent to the team's leaders."), "success")
+    return redirect(url_for("volunteer.team", team_id=team_id))
+
+
+@bp.post(f"/teams/<{ID}:team_id>/leave")
+@login_required
+def leave_team(team_id: int):
+    services.visible_team(current_user, team_id)
+    try:
+        services.leave_team(current_user, team_id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(_("You have left the team."), "info")
+    return redirect(url_for("volunteer.team", team_id=team_id))
+
+
+@bp.post(f"/memberships/<{ID}:membership_id>/decide")
+@login_required
+def decide_join_request(membership_id: int):
+    team_id = _managed_membership(membership_id).team_id
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("volunteer.team", team_id=team_id))
+    try:
+        services.decide_join_request(
+            current_user, membership_id, approve=form.approve, reason=form.reason.data, now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(
+            _("Welcome aboard: the volunteer is now a member.")
+            if form.approve
+            else _("The request has been refused."),
+            "success",
+        )
+    return redirect(url_for("volunteer.team", team_id=team_id))
+
+
+@bp.post(f"/memberships/<{ID}:membership_id>/remove")
+@login_required
+def remove_member(membership_id: int):
+    team_id = _managed_membership(membership_id).team_id
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("volunteer.team", team_id=team_id))
+    try:
+        services.remove_member(current_user, membership_id, reason=form.reason.data, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(_("The volunteer has been removed from the team."), "info")
+    return redirect(url_for("volunteer.team", team_id=team_id))
+
+
+@bp.post(f"/memberships/<{ID}:membership_id>/make-leader")
+@login_required
+def make_leader(membership_id: int):
+    team_id = _managed_membership(membership_id).team_id
+    try:
+        services.make_leader(current_user, membership_id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(_("The volunteer is now a leader of the team."), "success")
+    return redirect(url_for("volunteer.team", team_id=team_id))
+
+
+@bp.get(f"/memberships/<{ID}:membership_id>/history")
+@login_required
+def membership_history(membership_id: int):
+    events = services.membership_history(current_user, membership_id)
+    return render_template(
+        "volunteer/team_history.html",
+        membership=db.session.get(Membership, membership_id),
+        events=events,
+        action_labels=MEMBERSHIP_ACTION_LABELS,
+        status_labels=MEMBERSHIP_STATUS_LABELS,
+    )
+
+
+def _team_queue_page(failed_id: int | None = None, failed_form: DecisionForm | None = None):
+    pending = services.list_teams_to_decide(current_user)
+    forms = {}
+    for application in pending:
+        form = failed_form if application.id == failed_id else DecisionForm(formdata=None)
+        # One form per application on the page: give each its own element ids.
+        form.reason.id = f"reason-{application.id}"
+        forms[application.id] = form
+    return render_template("volunteer/team_queue.html", teams=pending, forms=forms)
+
+
+@bp.get("/office/teams")
+@role_required(Role.office)
+def team_queue():
+    return _team_queue_page()
+
+
+@bp.post(f"/office/teams/<{ID}:team_id>/decide")
+@role_required(Role.office)
+def decide_team(team_id: int):
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _team_queue_page(team_id, form)
+    try:
+        decided = services.decide_team(
+            current_user, team_id, approve=form.approve, reason=form.reason.data, now=utcnow()
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return _team_queue_page(team_id, form)
+    except DomainError as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return redirect(url_for("volunteer.team_queue"))
+    db.session.commit()
+    if form.approve:
+        flash(_("%(name)s has been approved.", name=decided.name), "success")
+    else:
+        flash(_("%(name)s has been rejected.", name=decided.name), "info")
+    return redirect(url_for("volunteer.team_queue"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,11 +22,12 @@ def _login_page(form: LoginForm, status: int = 200):
 
 
 def _too_many_attempts(limit):
+    # Flask-Limiter keeps what this returns only if it is a Response.
     form = LoginForm()
     form.form_errors.append(
         _("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.", minutes=15)
     )
-    return _login_page(form, 429)[0], 429
+    return make_response(*_login_page(form, 429))
 
 
 @bp.route("/login", methods=["GET", "POST"])

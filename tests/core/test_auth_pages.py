@@ -29,7 +29,9 @@ def field_errors(page: str, name: str) -> list[str]:
 
 
 def form_errors(page: str) -> list[str]:
-    block = re.search(r'<div class="alert alert-danger" role="alert">(.*?)</div>\s*<form', page, re.S)
+    block = re.search(
+        r'<div class="alert alert-danger" role="alert">(.*?)</div>\s*<form', page, re.S
+    )
     if block is None:
         return []
     return [html.unescape(m).strip() for m in re.findall(r"<div>(.*?)</div>", block.group(1))]
@@ -123,6 +125,18 @@ def test_login_with_empty_fields_shows_errors_beside_them(client):
     assert field_errors(response.text, "password")
 
 
+def test_login_upgrades_a_hash_made_with_older_costs(make_app, volunteer):
+    old_hash = volunteer.password_hash
+    assert "t=1," in old_hash
+    stronger = make_app(PASSWORD_HASH_TIME_COST=2)
+
+    assert log_in(stronger.test_client(), volunteer.phone).status_code == 302
+
+    new_hash = password_hash_of(volunteer)
+    assert new_hash != old_hash
+    assert "t=2," in new_hash
+
+
 # Where a successful sign-in leads
 
 
@@ -135,11 +149,21 @@ def test_login_follows_next_to_a_local_path(client, volunteer):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "http://evil.example", "https://evil.example/profile", "/\\evil.example"],
+    [
+        "//evil.example",
+        "http://evil.example",
+        "https://evil.example/profile",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "///evil.example",
+        "javascript:alert(1)",
+    ],
 )
 def test_login_refuses_a_next_url_pointing_elsewhere(client, volunteer, target):
     response = client.post(
-        "/login", query_string={"next": target}, data={"phone": volunteer.phone, "password": DEFAULT_PASSWORD}
+        "/login",
+        query_string={"next": target},
+        data={"phone": volunteer.phone, "password": DEFAULT_PASSWORD},
     )
 
     assert response.status_code == 302
@@ -157,6 +181,16 @@ def test_anonymous_visit_to_profile_comes_back_there_after_login(client, volunte
     response = log_in(client, volunteer.phone, url=login_url)
 
     assert location_path(response) == "/profile"
+
+
+@pytest.mark.parametrize("who", ["volunteer_client", "merchant_client", "office_client"])
+def test_every_role_can_open_pages_after_signing_in(request, who):
+    client = request.getfixturevalue(who)
+
+    for path in ("/", "/profile", "/account/password"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert 'action="/logout"' in response.text
 
 
 def test_signed_in_user_visiting_login_goes_home(volunteer_client):
@@ -393,6 +427,18 @@ def test_csrf_refusal_page_speaks_chinese_by_default(csrf_app):
     message = re.search(r'data-testid="error-message">(.*?)</p>', response.text, re.S)
     assert message is not None
     assert re.search(r"[\u4e00-\u9fff]", message.group(1)), message.group(1)
+
+
+def test_logout_without_a_csrf_token_does_not_sign_out(csrf_app):
+    user = make_user()
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/login").text)
+    client.post(
+        "/login", data={"phone": user.phone, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    )
+
+    assert client.post("/logout").status_code == 400
+    assert is_signed_in(client)
 
 
 def test_login_with_the_csrf_token_from_the_form_works(csrf_app):

@@ -8,6 +8,8 @@ from core.auth import services
 from core.auth.models import Role, User
 from core.districts import District
 from core.extensions import db
+from events.models import Activity, Campaign, CheckIn, Shift, SignUp
+from volunteer.models import Membership, Team
 
 
 def count(model) -> int:
@@ -73,10 +75,13 @@ def test_demo_data_prints_the_accounts_and_running_it_twice_changes_nothing(runn
     assert first.exit_code == 0, first.output
     assert "13800000001" in first.output
     assert "demo-2026-qhd" in first.output
-    counts = (count(User), count(District))
+    models = (User, District, Team, Membership, Campaign, Activity, Shift, SignUp, CheckIn)
+    counts = [count(model) for model in models]
     assert counts[1] == 8
+    assert db.session.scalar(select(Team.id).where(Team.name == "爱先行志愿服务队"))
+    assert count(CheckIn) > 0
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
-    assert (count(User), count(District)) == counts
+    assert [count(model) for model in models] == counts
     assert services.authenticate("13800000001", "demo-2026-qhd").role is Role.office

@@ -92,4 +92,4 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
     with CATALOGUE.open("rb") as fh:
         present = {m.id for m in read_po(fh) if m.id}
     missing = wanted - present
-    assert not missing, f"run `make extract-messages` and translate: {sorted(missing)}"
+    assert not missing, f"run `make extract-messages` and translate: {sorted(missing, key=str)}"

@@ -1,0 +1,729 @@
+"""Event pages: browsing and signing up for shifts, check-in by QR code, the volunteer's own
+shifts, the leader's planning and attendance pages, and the office's campaigns."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth.access import is_safe_next, login_required, role_required
+from core.auth.models import Role
+from core.clock import to_local, utcnow
+from core.errors import DomainError, NotFound
+from core.extensions import db
+from core.forms import apply_errors, flash_form_errors, flash_refusal, refusal_messages
+from core.qr import qr_svg
+from events import services
+from events.forms import (
+    ActionForm,
+    ActivityForm,
+    CampaignForm,
+    CancelActivityForm,
+    CancelShiftForm,
+    CheckInForm,
+    ConfirmForm,
+    CorrectionRequestForm,
+    CorrectTimesForm,
+    CreateYearForm,
+    DecideCorrectionForm,
+    NewActivityForm,
+    NewCampaignForm,
+    PhoneCheckInForm,
+    SeriesForm,
+    ShiftEditForm,
+    ShiftFilterForm,
+    ShiftForm,
+    SignUpForm,
+    as_utc,
+)
+from events.models import SignUpStatus
+from volunteer import services as volunteers
+
+bp = Blueprint("events", __name__)
+
+
+def _back(fallback: str):
+    """Back to the page the form was on (its `next` field), if that is a page of this site."""
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else fallback)
+
+
+def _hhmm(moment) -> str:
+    return format_datetime(moment, "HH:mm")
+
+
+def _activity_url(shift, **args) -> str:
+    return url_for(".activity", activity_id=shift.activity_id, _anchor=f"shift-{shift.id}", **args)
+
+
+# Browsing and signing up ------------------------------------------------------------------
+
+
+@bp.get("/activities")
+def browse():
+    form = ShiftFilterForm(request.args)
+    shifts = services.browse_shifts(form.filters(), now=utcnow())
+    sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in shifts])
+    return render_template("events/browse.html", form=form, shifts=shifts, sign_ups=sign_ups)
+
+
+@bp.get("/activities/<int:activity_id>")
+def activity(activity_id: int):
+    activity = services.visible_activity(current_user, activity_id)
+    sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in activity.shifts])
+    return render_template(
+        "events/activity.html",
+        activity=activity,
+        sign_ups=sign_ups,
+        positions={i: services.waiting_position(s) for i, s in sign_ups.items()},
+        can_manage=services.can_manage(current_user, activity),
+        full=request.args.get("full", type=int),
+        form=SignUpForm(formdata=None),
+        now=utcnow(),
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/sign-up")
+@login_required
+def sign_up(shift_id: int):
+    shift = services.get_shift(shift_id)
+    form = SignUpForm()
+    try:
+        held = services.sign_up(
+            current_user, shift.id, now=utcnow(), join_waiting_list=form.join_waiting_list.data
+        )
+    except services.ShiftFull as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(_activity_url(shift, full=shift_id))
+    except DomainError as error:
+        flash_refusal(error)
+        return _back(_activity_url(shift))
+    position = services.waiting_position(held)
+    db.session.commit()
+    if held.status is SignUpStatus.waiting:
+        flash(_("You are on the waiting list (number %(n)d).", n=position), "info")
+    else:
+        flash(_("You are signed up. See you there!"), "success")
+    return _back(_activity_url(shift))
+
+
+@bp.post("/shifts/<int:shift_id>/cancel")
+@login_required
+def cancel_sign_up(shift_id: int):
+    shift = services.get_shift(shift_id)
+    try:
+        services.cancel_sign_up(current_user, shift.id, now=utcnow())
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(_("Your sign-up has been cancelled."), "info")
+    return _back(_activity_url(shift))
+
+
+# The volunteer's own shifts ---------------------------------------------------------------
+
+
+@bp.get("/me/shifts")
+@login_required
+def my_shifts():
+    now = utcnow()
+    upcoming = services.list_upcoming_sign_ups(current_user, now=now)
+    history = services.list_service_history(current_user)
+    return render_template(
+        "events/my_shifts.html",
+        upcoming=upcoming,
+        positions={s.id: services.waiting_position(s) for s in upcoming},
+        check_ins={c.shift_id: c for c in history},
+        history=history,
+        totals=services.service_totals(current_user),
+        led_teams=[volunteers.get_team(i) for i in volunteers.led_team_ids(current_user)],
+        form=ActionForm(formdata=None),
+        now=now,
+    )
+
+
+@bp.get("/shifts/<int:shift_id>/calendar.ics")
+@login_required
+def shift_calendar(shift_id: int):
+    body = services.shift_calendar(current_user, shift_id, now=utcnow())
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="shift-{shift_id}.ics"'},
+    )
+
+
+def _local_naive(moment):
+    return to_local(moment).replace(tzinfo=None, second=0, microsecond=0) if moment else None
+
+
+@bp.route("/shifts/<int:shift_id>/correction", methods=["GET", "POST"])
+@login_required
+def request_correction(shift_id: int):
+    shift = services.get_shift(shift_id)
+    held = services.find_check_in(current_user.id, shift.id)
+    if held is None and services.find_sign_up(current_user, shift.id) is None:
+        raise NotFound(_("You were not signed up for this shift."))
+    form = CorrectionRequestForm(
+        data={
+            "checked_in_at": _local_naive(held.checked_in_at if held else shift.starts_at),
+            "checked_out_at": _local_naive((held and held.checked_out_at) or shift.ends_at),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            services.request_correction(
+                current_user,
+                shift.id,
+                checked_in_at=as_utc(form.checked_in_at.data),
+                checked_out_at=as_utc(form.checked_out_at.data),
+                message=form.message.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request has been sent to the team's leaders."), "success")
+            return redirect(url_for(".my_shifts"))
+    return render_template("events/correction.html", form=form, shift=shift, check_in=held)
+
+
+# Check-in by QR code ----------------------------------------------------------------------
+
+
+def _scanned_shift(token: str):
+    try:
+        return services.read_check_in_code(token, now=utcnow())
+    except services.CheckInCodeInvalid:
+        return None
+
+
+def _check_in_page(token, *, shift=None, check_in=None, made=False, errors=(), status=200):
+    page = render_template(
+        "events/check_in.html",
+        token=token,
+        shift=shift,
+        check_in=check_in,
+        made=made,
+        errors=errors,
+        form=CheckInForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.get("/check-in/<token>")
+@login_required
+def check_in_page(token: str):
+    try:
+        shift = services.read_check_in_code(token, now=utcnow())
+    except services.CheckInCodeInvalid as error:
+        return _check_in_page(token, errors=refusal_messages(error), status=400)
+    held = services.find_check_in(current_user.id, shift.id)
+    return _check_in_page(token, shift=shift, check_in=held)
+
+
+@bp.post("/check-in/<token>")
+@login_required
+def check_in(token: str):
+    form = CheckInForm()
+    if not form.validate():
+        errors = [m for f in form for m in f.errors]
+        return _check_in_page(token, shift=_scanned_shift(token), errors=errors, status=422)
+    try:
+        held, made = services.check_in(
+            current_user,
+            token,
+            now=utcnow(),
+            latitude=form.latitude.data,
+            longitude=form.longitude.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        # A stale code answers 400 as on the page that showed it.
+        status = 400 if isinstance(error, services.CheckInCodeInvalid) else error.status
+        shift = _scanned_shift(token)
+        return _check_in_page(token, shift=shift, errors=refusal_messages(error), status=status)
+    page = _check_in_page(token, shift=held.shift, check_in=held, made=made)
+    db.session.commit()
+    return page
+
+
+@bp.post("/shifts/<int:shift_id>/check-out")
+@login_required
+def check_out(shift_id: int):
+    try:
+        held = services.check_out(current_user, shift_id, now=utcnow())
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        flash(_("Checked out at %(time)s. Thank you!", time=_hhmm(held.checked_out_at)), "success")
+        db.session.commit()
+    return _back(url_for(".my_shifts"))
+
+
+# Leaders: activities ----------------------------------------------------------------------
+
+
+@bp.get("/teams/<int:team_id>/activities")
+@login_required
+def team_activities(team_id: int):
+    team = volunteers.require_team_manager(current_user, team_id)
+    activities = services.list_team_activities(current_user, team_id)
+    return render_template("events/team_activities.html", team=team, activities=activities)
+
+
+@bp.route("/teams/<int:team_id>/activities/new", methods=["GET", "POST"])
+@login_required
+def new_activity(team_id: int):
+    team = volunteers.require_team_manager(current_user, team_id)
+    now = utcnow()
+    form = NewActivityForm(services.list_campaigns_open_for_planning(services.local_day(now)))
+    if form.validate_on_submit():
+        try:
+            activity = services.create_activity(
+                current_user,
+                team_id=team.id,
+                campaign_id=form.campaign_id.data,
+                now=now,
+                **form.values(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The activity has been drafted. Add its shifts, then publish it."), "success")
+            return redirect(url_for(".manage_activity", activity_id=activity.id))
+    return render_template("events/activity_form.html", form=form, team=team, activity=None)
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_activity(activity_id: int):
+    activity = services.managed_activity(current_user, activity_id)
+    form = ActivityForm.of(activity)
+    if form.validate_on_submit():
+        try:
+            services.update_activity(current_user, activity.id, now=utcnow(), **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The activity has been saved."), "success")
+            return redirect(url_for(".manage_activity", activity_id=activity.id))
+    return render_template(
+        "events/activity_form.html", form=form, team=activity.team, activity=activity
+    )
+
+
+def _manage_page(activity, *, shift_form=None, series_form=None, status=200):
+    page = render_template(
+        "events/manage.html",
+        activity=activity,
+        shift_form=shift_form or ShiftForm(formdata=None),
+        series_form=series_form or SeriesForm(formdata=None, prefix="series"),
+        cancel_form=CancelActivityForm(formdata=None),
+        form=ActionForm(formdata=None),
+        now=utcnow(),
+    )
+    return page, status
+
+
+@bp.get("/activities/<int:activity_id>/manage")
+@login_required
+def manage_activity(activity_id: int):
+    return _manage_page(services.managed_activity(current_user, activity_id))
+
+
+def _activity_step(activity_id: int, step, done_message: str, **kwargs):
+    """Publish, complete or cancel, then back to the manage page."""
+    activity = services.managed_activity(current_user, activity_id)
+    try:
+        step(current_user, activity.id, now=utcnow(), **kwargs)
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for(".manage_activity", activity_id=activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/publish")
+@login_required
+def publish_activity(activity_id: int):
+    return _activity_step(
+        activity_id, services.publish_activity, _("Published: volunteers can sign up now.")
+    )
+
+
+@bp.post("/activities/<int:activity_id>/complete")
+@login_required
+def complete_activity(activity_id: int):
+    return _activity_step(
+        activity_id, services.complete_activity, _("The activity is marked completed.")
+    )
+
+
+@bp.post("/activities/<int:activity_id>/cancel")
+@login_required
+def cancel_activity(activity_id: int):
+    form = CancelActivityForm()
+    form.validate()
+    return _activity_step(
+        activity_id,
+        services.cancel_activity,
+        _("The activity has been cancelled and its volunteers are told."),
+        reason=form.reason.data or "",
+    )
+
+
+@bp.post("/activities/<int:activity_id>/shifts")
+@login_required
+def add_shift(activity_id: int):
+    activity = services.managed_activity(current_user, activity_id)
+    form = ShiftForm()
+    if form.validate():
+        starts_at, ends_at = form.window()
+        try:
+            services.add_shift(
+                current_user,
+                activity.id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                capacity=form.capacity.data,
+                allows_walk_ins=form.allows_walk_ins.data,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The shift has been added."), "success")
+            return redirect(url_for(".manage_activity", activity_id=activity_id))
+    return _manage_page(activity, shift_form=form, status=422)
+
+
+@bp.post("/activities/<int:activity_id>/series")
+@login_required
+def add_series(activity_id: int):
+    activity = services.managed_activity(current_user, activity_id)
+    form = SeriesForm(prefix="series")
+    if form.validate():
+        try:
+            _series, made = services.add_shift_series(
+                current_user, activity.id, form.spec(), now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            if made:
+                flash(ngettext("%(num)d shift made.", "%(num)d shifts made.", made), "success")
+            else:
+                flash(_("This series exists already; nothing new was made."), "info")
+            return redirect(url_for(".manage_activity", activity_id=activity_id))
+    return _manage_page(activity, series_form=form, status=422)
+
+
+@bp.post("/shifts/<int:shift_id>/edit")
+@login_required
+def edit_shift(shift_id: int):
+    shift = services.managed_shift(current_user, shift_id)
+    back = url_for(".manage_activity", activity_id=shift.activity_id)
+    form = ShiftEditForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(back)
+    try:
+        changed = services.update_shift(
+            current_user,
+            shift.id,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
+            capacity=form.capacity.data,
+            allows_walk_ins=form.allows_walk_ins.data,
+            rest_of_series=form.rest_of_series.data,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(
+            ngettext("%(num)d shift changed.", "%(num)d shifts changed.", len(changed)), "success"
+        )
+    return redirect(back)
+
+
+@bp.post("/shifts/<int:shift_id>/cancel-shift")
+@login_required
+def cancel_shift(shift_id: int):
+    shift = services.managed_shift(current_user, shift_id)
+    form = CancelShiftForm()
+    form.validate()
+    try:
+        cancelled = services.cancel_shift(
+            current_user,
+            shift.id,
+            rest_of_series=form.rest_of_series.data,
+            reason=form.reason.data or "",
+            now=utcnow(),
+        )
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(
+            ngettext("%(num)d shift cancelled.", "%(num)d shifts cancelled.", len(cancelled)),
+            "success",
+        )
+    return redirect(url_for(".manage_activity", activity_id=shift.activity_id))
+
+
+# Leaders: on site -------------------------------------------------------------------------
+
+
+def _code(shift) -> dict:
+    token, seconds_left = services.check_in_code(current_user, shift.id, now=utcnow())
+    url = url_for(".check_in_page", token=token, _external=True)
+    return {"shift": shift, "qr": qr_svg(url), "check_in_url": url, "seconds_left": seconds_left}
+
+
+@bp.get("/shifts/<int:shift_id>/code")
+@login_required
+def shift_code(shift_id: int):
+    shift = services.managed_shift(current_user, shift_id)
+    return render_template("events/code.html", phone_form=PhoneCheckInForm(), **_code(shift))
+
+
+@bp.get("/shifts/<int:shift_id>/code/fragment")
+@login_required
+def shift_code_fragment(shift_id: int):
+    shift = services.managed_shift(current_user, shift_id)
+    return render_template("events/_code_block.html", **_code(shift))
+
+
+@bp.post("/shifts/<int:shift_id>/check-in-by-phone")
+@login_required
+def check_in_by_phone(shift_id: int):
+    shift = services.managed_shift(current_user, shift_id)
+    form = PhoneCheckInForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(url_for(".shift_code", shift_id=shift.id))
+    try:
+        held = services.check_in_by_leader(
+            current_user, shift.id, phone=form.phone.data, now=utcnow()
+        )
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        message = _(
+            "%(name)s is checked in (%(time)s).",
+            name=held.user.display_name,
+            time=_hhmm(held.checked_in_at),
+        )
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for(".shift_code", shift_id=shift.id))
+
+
+# Leaders: attendance ----------------------------------------------------------------------
+
+
+@bp.get("/shifts/<int:shift_id>/attendance")
+@login_required
+def attendance(shift_id: int):
+    now = utcnow()
+    shift = services.managed_shift(current_user, shift_id)
+    page = render_template(
+        "events/attendance.html",
+        shift=shift,
+        lines=services.attendance_sheet(current_user, shift.id, now=now),
+        corrections=services.list_correction_requests(current_user, shift.id),
+        form=ActionForm(formdata=None),
+        now=now,
+    )
+    # The sheet checks out, flagged, whoever forgot to at the end of the shift.
+    db.session.commit()
+    return page
+
+
+def _attendance_url(shift_id: int) -> str:
+    return url_for(".attendance", shift_id=shift_id)
+
+
+@bp.post("/shifts/<int:shift_id>/confirm")
+@login_required
+def confirm_attendance(shift_id: int):
+    form = ConfirmForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(_attendance_url(shift_id))
+    ids = [form.check_in_id.data] if form.check_in_id.data else None
+    try:
+        rows = services.confirm_attendance(current_user, shift_id, check_in_ids=ids, now=utcnow())
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        if rows:
+            flash(ngettext("%(num)d confirmed.", "%(num)d confirmed.", len(rows)), "success")
+        else:
+            flash(_("Nothing left to confirm (flagged lines are confirmed one by one)."), "info")
+    return redirect(_attendance_url(shift_id))
+
+
+@bp.post("/sign-ups/<int:sign_up_id>/no-show")
+@login_required
+def mark_no_show(sign_up_id: int):
+    try:
+        held = services.mark_no_show(current_user, sign_up_id, now=utcnow())
+    except DomainError as error:
+        flash_refusal(error)
+        return _back(url_for(".my_shifts"))
+    db.session.commit()
+    flash(_("%(name)s is marked as a no-show.", name=held.user.display_name), "info")
+    return redirect(_attendance_url(held.shift_id))
+
+
+@bp.post("/check-ins/<int:check_in_id>/check-out")
+@login_required
+def leader_check_out(check_in_id: int):
+    try:
+        held = services.check_out_by_leader(current_user, check_in_id, now=utcnow())
+    except DomainError as error:
+        flash_refusal(error)
+        return _back(url_for(".my_shifts"))
+    message = _(
+        "%(name)s is checked out (%(time)s).",
+        name=held.user.display_name,
+        time=_hhmm(held.checked_out_at),
+    )
+    db.session.commit()
+    flash(message, "success")
+    return redirect(_attendance_url(held.shift_id))
+
+
+@bp.post("/check-ins/<int:check_in_id>/correct")
+@login_required
+def correct_times(check_in_id: int):
+    form = CorrectTimesForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(url_for(".my_shifts"))
+    try:
+        held = services.correct_times(
+            current_user,
+            check_in_id,
+            checked_in_at=as_utc(form.checked_in_at.data),
+            checked_out_at=as_utc(form.checked_out_at.data),
+            reason=form.reason.data or "",
+            now=utcnow(),
+        )
+    except DomainError as error:
+        flash_refusal(error)
+        return _back(url_for(".my_shifts"))
+    db.session.commit()
+    flash(_("The times have been corrected."), "success")
+    return redirect(_attendance_url(held.shift_id))
+
+
+@bp.post("/corrections/<int:request_id>/decide")
+@login_required
+def decide_correction(request_id: int):
+    form = DecideCorrectionForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return _back(url_for(".my_shifts"))
+    try:
+        decided = services.decide_correction(
+            current_user, request_id, accept=form.accept, reply=form.reply.data, now=utcnow()
+        )
+    except DomainError as error:
+        flash_refusal(error)
+        return _back(url_for(".my_shifts"))
+    db.session.commit()
+    flash(_("Accepted: the times are applied.") if form.accept else _("Refused."), "success")
+    return redirect(_attendance_url(decided.shift_id))
+
+
+# Office: campaigns ------------------------------------------------------------------------
+
+
+@bp.get("/office/campaigns")
+@role_required(Role.office)
+def campaigns():
+    year = request.args.get("year", type=int)
+    today = services.local_day(utcnow())
+    return render_template(
+        "events/campaigns.html",
+        campaigns=services.list_campaigns(year=year),
+        year=year,
+        year_form=CreateYearForm(formdata=None, data={"year": today.year}),
+    )
+
+
+@bp.route("/office/campaigns/new", methods=["GET", "POST"])
+@role_required(Role.office)
+def new_campaign():
+    form = NewCampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = services.create_campaign(current_user, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The campaign has been created."), "success")
+            return redirect(url_for(".campaigns", year=campaign.year))
+    return render_template("events/campaign_form.html", form=form, campaign=None)
+
+
+@bp.route("/office/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@role_required(Role.office)
+def edit_campaign(campaign_id: int):
+    campaign = services.get_campaign(campaign_id)
+    form = CampaignForm.of(campaign)
+    if form.validate_on_submit():
+        try:
+            services.update_campaign(current_user, campaign.id, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The campaign has been saved."), "success")
+            return redirect(url_for(".campaigns", year=campaign.year))
+    return render_template("events/campaign_form.html", form=form, campaign=campaign)
+
+
+@bp.post("/office/campaigns/create-year")
+@role_required(Role.office)
+def create_year():
+    form = CreateYearForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(url_for(".campaigns"))
+    try:
+        created = services.create_standard_year(current_user, form.year.data)
+    except DomainError as error:
+        flash_refusal(error)
+        return redirect(url_for(".campaigns"))
+    db.session.commit()
+    if created:
+        flash(ngettext("%(num)d campaign created.", "%(num)d campaigns created.", len(created)))
+    else:
+        flash(_("All four campaigns of %(year)d exist already.", year=form.year.data), "info")
+    return redirect(url_for(".campaigns", year=form.year.data))
