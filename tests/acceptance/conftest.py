@@ -46,7 +46,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": PHONE_VIEWPORT, "is_mobile": True}
+    # Reduced motion turns off Bootstrap's collapse animation, so a click on a menu item never
+    # lands while the menu is still sliding open.
+    return {
+        **browser_context_args,
+        "viewport": PHONE_VIEWPORT,
+        "is_mobile": True,
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture
