@@ -24,6 +24,7 @@ from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
+from points.cli import points_cli
 from volunteer.api import blp as volunteer_api
 from volunteer.views import bp as volunteer_pages
 
@@ -87,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, campaigns_cli, shifts_cli):
+    for group in (users_cli, campaigns_cli, shifts_cli, points_cli):
         app.cli.add_command(group)
 
     @app.cli.command("demo-data")

@@ -42,6 +42,7 @@ from events.models import (
     SignUp,
     SignUpStatus,
 )
+from points import services as ledger
 from volunteer import services as volunteers
 from volunteer.models import ServiceCategory, TeamStatus
 
@@ -1312,6 +1313,8 @@ def attendance_sheet(leader: User, shift_id: int, *, now: datetime) -> list[Atte
 
 
 def _confirm(row: CheckIn, leader: User, now: datetime) -> None:
+    """Fix the minutes and points of a check-in and credit the points in the same unit of
+    work; run again after a correction, it posts only the difference."""
     shift = row.shift
     row.served_minutes = served_minutes(shift, row.checked_in_at, row.checked_out_at)
     row.points_due = points_for(
@@ -1320,6 +1323,14 @@ def _confirm(row: CheckIn, leader: User, now: datetime) -> None:
     row.status = AttendanceStatus.confirmed
     row.confirmed_at = now
     row.confirmed_by_id = leader.id
+    ledger.settle_attendance(
+        row.user,
+        row.id,
+        row.points_due,
+        actor=leader,
+        memo=f"{shift.activity.title} · {shift.starts_at.astimezone(local_zone()):%Y-%m-%d}",
+        now=now,
+    )
 
 
 def confirm_attendance(

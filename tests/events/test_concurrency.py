@@ -4,7 +4,6 @@ where real concurrency bites."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -16,37 +15,7 @@ from core.extensions import db
 from events import services
 from events.models import CheckIn, Shift, SignUp, SignUpStatus
 from tests.builders import make_shift, make_user
-
-
-def run_at_once(app, count: int, work) -> list:
-    """Run work(i) in `count` threads released together; return each result or exception.
-
-    The test's own session is committed and closed first: on SQLite an open transaction of
-    the test would hold the write lock the threads wait for.
-    """
-    db.session.commit()
-    db.session.close()
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(i: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = work(i)
-                db.session.commit()
-            except Exception as error:  # the test counts refusals as outcomes
-                db.session.rollback()
-                results[i] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.concurrency import run_at_once
 
 
 def test_twenty_concurrent_sign_ups_for_five_places_give_five_and_fifteen_waiting(app):
