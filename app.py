@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.demo
 import events.demo
+import points.demo
 import volunteer.demo
 from core import errors, i18n
 from core.auth import access, passwords
@@ -24,12 +25,14 @@ from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
+from points.api import blp as points_api
 from points.cli import points_cli
+from points.views import bp as points_pages
 from volunteer.api import blp as volunteer_api
 from volunteer.views import bp as volunteer_pages
 
 ROOT = Path(__file__).resolve().parent
-DEMO_LOADERS = [core.demo.load, volunteer.demo.load, events.demo.load]
+DEMO_LOADERS = [core.demo.load, volunteer.demo.load, events.demo.load, points.demo.load]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -78,9 +81,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for pages in (core_pages, auth_pages, volunteer_pages, events_pages):
+    for pages in (core_pages, auth_pages, volunteer_pages, events_pages, points_pages):
         app.register_blueprint(pages)
-    for endpoints in (auth_api, volunteer_api, events_api):
+    for endpoints in (auth_api, volunteer_api, events_api, points_api):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
         csrf.exempt(endpoints)

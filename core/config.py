@@ -65,6 +65,12 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("PASSWORD_HASH_TIME_COST", "3")),
         "PASSWORD_HASH_MEMORY_COST": int(os.environ.get("PASSWORD_HASH_MEMORY_COST", "65536")),
         "SIGN_UP_CANCEL_CUTOFF_HOURS": int(os.environ.get("SIGN_UP_CANCEL_CUTOFF_HOURS", "2")),
+        "REDEEM_CODE_MINUTES": int(os.environ.get("REDEEM_CODE_MINUTES", "5")),
+        "REDEMPTION_REVERSAL_DAYS": int(os.environ.get("REDEMPTION_REVERSAL_DAYS", "7")),
+        "REDEEM_GUESSES_PER_MERCHANT": os.environ.get(
+            "REDEEM_GUESSES_PER_MERCHANT", "30 per 10 minutes"
+        ),
+        "REDEEM_GUESSES_PER_USER": os.environ.get("REDEEM_GUESSES_PER_USER", "10 per 10 minutes"),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

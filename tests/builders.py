@@ -129,3 +129,44 @@ def make_shift(
         activity.published_at = now
         db.session.flush()
     return shift
+
+
+def make_merchant(*, name: str | None = None, items=(("环保购物袋", 10, 20),)):
+    """A merchant with a staff account and catalogue items (name, price, stock or None);
+    returns (merchant, staff, items)."""
+    from sqlalchemy import select
+
+    from core.districts import District, ensure_districts
+    from points import services as points
+    from points.models import MerchantKind
+
+    ensure_districts()
+    office = make_user(role=Role.office, display_name="文明办")
+    district = db.session.scalars(select(District).order_by(District.position)).first()
+    merchant = points.register_merchant(
+        office,
+        name=name or f"爱心商家{next(_phones)}",
+        kind=MerchantKind.caring_merchant,
+        district_id=district.id,
+        address="海港区文化路1号",
+    )
+    staff = points.add_staff(
+        office, merchant.id, phone=next_phone(), display_name="店员", password=DEFAULT_PASSWORD
+    )
+    made = [points.add_item(staff, merchant.id, name=n, price=p, stock=s) for n, p, s in items]
+    return merchant, staff, made
+
+
+def give_points(volunteer: User, amount: int) -> None:
+    """Credit a volunteer by an office adjustment."""
+    from core.clock import utcnow
+    from points import services as points
+
+    points.adjust(
+        make_user(role=Role.office, display_name="文明办"),
+        volunteer.id,
+        amount=amount,
+        reason="测试充值",
+        key=f"give-{volunteer.id}-{next(_phones)}",
+        now=utcnow(),
+    )

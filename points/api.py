@@ -1,0 +1,288 @@
+"""API: my points and redeem codes, merchants and their catalogues, redemptions at the counter,
+statements, and the office's adjustments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import current_app
+from flask.views import MethodView
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.auth.access import login_required
+from core.clock import local_zone, utcnow
+from core.errors import DomainError
+from core.extensions import db, limiter
+from points import services
+from points.schemas import (
+    CatalogItemCreateSchema,
+    CatalogItemSchema,
+    CatalogItemUpdateSchema,
+    IdempotencyHeaderSchema,
+    MerchantCreateSchema,
+    MerchantQuerySchema,
+    MerchantSchema,
+    MerchantStaffCreateSchema,
+    MerchantStaffSchema,
+    MerchantStatementSchema,
+    MerchantWithItemsSchema,
+    PointsAdjustmentCreateSchema,
+    PointsAdjustmentSchema,
+    PointsBalanceSchema,
+    PointsHistoryLineSchema,
+    RedeemCodeLookUpResultSchema,
+    RedeemCodeLookUpSchema,
+    RedeemCodeSchema,
+    RedemptionCreateSchema,
+    RedemptionSchema,
+    StatementQuerySchema,
+)
+
+blp = Blueprint(
+    "points_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Points, redeem codes, merchants, redemptions and adjustments",
+)
+BEARER = [{"bearerAuth": []}]
+# A missing Idempotency-Key is a malformed request (400), not a field to correct (422).
+IDEMPOTENCY = {"location": "headers", "error_status_code": 400}
+
+
+# Guessing redeem codes -----------------------------------------------------------------
+
+
+def _merchant_key() -> str:
+    if current_user.is_authenticated:
+        try:
+            return f"merchant:{services.staff_merchant(current_user).id}"
+        except DomainError:
+            pass
+    return get_remote_address()
+
+
+def _user_key() -> str:
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def _failed_guess(response) -> bool:
+    # Unknown, expired or used codes (422), and refusals after a code matched (404, 409).
+    return response.status_code in (404, 409, 422)
+
+
+def code_guess_limits(view):
+    """Rate limit failed code attempts per merchant and per staff account, counted together
+    for look-ups and redemptions: 8 digits are too few to survive unlimited guessing."""
+    per_merchant = limiter.shared_limit(
+        lambda: current_app.config["REDEEM_GUESSES_PER_MERCHANT"],
+        scope="redeem-guess-merchant",
+        key_func=_merchant_key,
+        methods=["POST"],
+        deduct_when=_failed_guess,
+    )
+    per_user = limiter.shared_limit(
+        lambda: current_app.config["REDEEM_GUESSES_PER_USER"],
+        scope="redeem-guess-user",
+        key_func=_user_key,
+        methods=["POST"],
+        deduct_when=_failed_guess,
+    )
+    return per_merchant(per_user(view))
+
+
+def _local_midnight(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
+
+
+# My points -----------------------------------------------------------------------------
+
+
+@blp.route("/me/points")
+class MyPoints(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, PointsBalanceSchema)
+    @login_required
+    def get(self):
+        """My points balance"""
+        return {"balance": services.balance_of(current_user)}
+
+
+@blp.route("/me/points/history")
+class MyPointsHistory(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, PointsHistoryLineSchema(many=True))
+    @login_required
+    def get(self):
+        """My points entries, newest first"""
+        return services.history(current_user)
+
+
+@blp.route("/me/redeem-codes")
+class MyRedeemCodes(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(201, RedeemCodeSchema)
+    @login_required
+    def post(self):
+        """A fresh one-time code to show at the counter (volunteer); earlier codes stop working"""
+        code = services.issue_redeem_code(current_user, now=utcnow())
+        db.session.commit()
+        return code
+
+
+# Merchants and catalogues --------------------------------------------------------------
+
+
+@blp.route("/merchants")
+class Merchants(MethodView):
+    @blp.arguments(MerchantQuerySchema, location="query")
+    @blp.response(200, MerchantWithItemsSchema(many=True))
+    def get(self, args):
+        """Active merchants with the items on offer, optionally of one district"""
+        return services.list_merchants(district_id=args.get("district_id"))
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(MerchantCreateSchema)
+    @blp.response(201, MerchantSchema)
+    @login_required
+    def post(self, data):
+        """Register a merchant (office)"""
+        merchant = services.register_merchant(current_user, **data)
+        db.session.commit()
+        return merchant
+
+
+@blp.route("/merchants/<int:merchant_id>/staff")
+class MerchantStaffAccounts(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(MerchantStaffCreateSchema)
+    @blp.response(201, MerchantStaffSchema)
+    @login_required
+    def post(self, data, merchant_id: int):
+        """Create a staff account for a merchant (office)"""
+        staff = services.add_staff(current_user, merchant_id, **data)
+        db.session.commit()
+        return staff
+
+
+@blp.route("/merchants/<int:merchant_id>/items")
+class MerchantItems(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(CatalogItemCreateSchema)
+    @blp.response(201, CatalogItemSchema)
+    @login_required
+    def post(self, data, merchant_id: int):
+        """Add goods to a catalogue (the merchant's staff or the office)"""
+        item = services.add_item(current_user, merchant_id, **data)
+        db.session.commit()
+        return item
+
+
+@blp.route("/items/<int:item_id>")
+class OneItem(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(CatalogItemUpdateSchema)
+    @blp.response(200, CatalogItemSchema)
+    @login_required
+    def put(self, data, item_id: int):
+        """Change an item (the merchant's staff or the office); past redemptions keep theirs"""
+        item = services.update_item(current_user, item_id, **data)
+        db.session.commit()
+        return item
+
+
+# At the counter ------------------------------------------------------------------------
+
+
+@blp.route("/counter/look-ups")
+class CodeLookUps(MethodView):
+    @code_guess_limits
+    @blp.doc(security=BEARER)
+    @blp.arguments(RedeemCodeLookUpSchema)
+    @blp.response(200, RedeemCodeLookUpResultSchema)
+    @login_required
+    def post(self, data):
+        """Whose code this is and their balance, before confirming (merchant staff); failed
+        attempts are limited, then 429"""
+        return services.look_up_code(current_user, data["code"], now=utcnow())
+
+
+@blp.route("/redemptions")
+class Redemptions(MethodView):
+    @code_guess_limits
+    @blp.doc(security=BEARER)
+    @blp.arguments(IdempotencyHeaderSchema, **IDEMPOTENCY)
+    @blp.arguments(RedemptionCreateSchema)
+    @blp.response(201, RedemptionSchema)
+    @blp.alt_response(200, schema=RedemptionSchema, success=True, description="Made before")
+    @login_required
+    def post(self, headers, data):
+        """Spend a volunteer's points on goods (merchant staff). The same Idempotency-Key again
+        returns the first redemption (200) and charges nothing; with another body it is 409
+        `key_reused`"""
+        lines = [(line["item_id"], line["quantity"]) for line in data["lines"]]
+        redemption, created = services.redeem(
+            current_user, code=data["code"], lines=lines, key=headers["key"], now=utcnow()
+        )
+        db.session.commit()
+        return redemption, 201 if created else 200
+
+
+@blp.route("/redemptions/<int:redemption_id>")
+class OneRedemption(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, RedemptionSchema)
+    @login_required
+    def get(self, redemption_id: int):
+        """One redemption (the merchant's staff or the office)"""
+        return services.get_redemption(current_user, redemption_id)
+
+
+@blp.route("/redemptions/<int:redemption_id>/reversal")
+class RedemptionReversal(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, RedemptionSchema)
+    @login_required
+    def post(self, redemption_id: int):
+        """Undo a redemption within the reversal window: points and stock come back (the
+        merchant's staff or the office); reversing again changes nothing"""
+        redemption = services.reverse_redemption(current_user, redemption_id, now=utcnow())
+        db.session.commit()
+        return redemption
+
+
+@blp.route("/merchants/<int:merchant_id>/statement")
+class MerchantStatement(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(StatementQuerySchema, location="query")
+    @blp.response(200, MerchantStatementSchema)
+    @login_required
+    def get(self, args, merchant_id: int):
+        """Redemptions and reversals between two local days, both included, with totals (the
+        merchant's staff or the office)"""
+        start = _local_midnight(args["start"])
+        end = _local_midnight(args["end"] + timedelta(days=1))
+        return services.merchant_statement(current_user, merchant_id, start=start, end=end)
+
+
+# The office ----------------------------------------------------------------------------
+
+
+@blp.route("/adjustments")
+class Adjustments(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(IdempotencyHeaderSchema, **IDEMPOTENCY)
+    @blp.arguments(PointsAdjustmentCreateSchema)
+    @blp.response(201, PointsAdjustmentSchema)
+    @blp.alt_response(200, schema=PointsAdjustmentSchema, success=True, description="Posted before")
+    @login_required
+    def post(self, headers, data):
+        """Grant or deduct a volunteer's points by hand, with a reason they see (office). The
+        same Idempotency-Key again returns the first entry (200); with another body, 409"""
+        key = headers["key"]
+        entry, created = services.adjust(current_user, **data, key=key, now=utcnow())
+        db.session.commit()
+        return entry, 201 if created else 200

@@ -1,0 +1,157 @@
+"""Forms of the points pages: the volunteer's code, the counter, the statement period, and the
+office's merchant, catalogue, staff and adjustment forms."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from core.districts import list_districts
+from core.errors import ValidationFailed
+from points.models import MerchantKind
+
+KIND_LABELS = {
+    MerchantKind.caring_merchant: _l("Caring merchant"),
+    MerchantKind.points_supermarket: _l("Points supermarket"),
+}
+
+# The most goods of one kind a single redemption may hold (the service checks it too).
+MAX_QUANTITY = 100
+
+
+def new_key() -> str:
+    """A request key for a form that may be posted twice (double tap, retry)."""
+    return uuid.uuid4().hex
+
+
+class ActionForm(FlaskForm):
+    """A button with nothing but the CSRF token."""
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Redeem code"),
+        validators=[DataRequired(_l("Enter the 8-digit code."))],
+        render_kw={
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": 12,
+            "placeholder": "1234 5678",
+            "autofocus": True,
+        },
+    )
+
+
+class RedeemForm(FlaskForm):
+    """The basket: the code and the request key travel hidden; the quantities are inputs
+    named `qty-<item id>`, read by `basket_lines`."""
+
+    code = HiddenField()
+    key = HiddenField()
+
+
+def basket_lines(formdata, item_ids: list[int]) -> list[tuple[int, int]]:
+    """The (item id, quantity) lines of a posted basket; blank and 0 are left out. Raises
+    ValidationFailed naming `lines` for anything that is not a whole number 0 to 100."""
+    lines = []
+    for item_id in item_ids:
+        raw = (formdata.get(f"qty-{item_id}") or "").strip()
+        if raw in ("", "0"):
+            continue
+        try:
+            quantity = int(raw)
+        except ValueError:
+            quantity = -1
+        if not 0 <= quantity <= MAX_QUANTITY:
+            message = _l("Quantities are whole numbers from 0 to %(n)d.", n=MAX_QUANTITY)
+            raise ValidationFailed(errors={"lines": [str(message)]})
+        if quantity:
+            lines.append((item_id, quantity))
+    return lines
+
+
+class PeriodForm(FlaskForm):
+    """The statement's period, read from the query string (first and last day, inclusive)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
+class MerchantForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    district_id = SelectField(
+        _l("District"), coerce=int, validate_choice=False, validators=[InputRequired()]
+    )
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    contact = StringField(_l("Contact"), validators=[Optional(), Length(max=64)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, label) for k, label in KIND_LABELS.items()]
+        self.district_id.choices = [(d.id, d.label) for d in list_districts()]
+
+    @property
+    def kind_value(self) -> MerchantKind:
+        return MerchantKind(self.kind.data)
+
+
+class ItemForm(FlaskForm):
+    name = StringField(_l("Goods"), validators=[DataRequired(), Length(max=120)])
+    price = IntegerField(
+        _l("Price (points)"), validators=[InputRequired()], render_kw={"inputmode": "numeric"}
+    )
+    stock = IntegerField(
+        _l("Stock"),
+        validators=[Optional()],
+        description=_l("Leave blank for unlimited."),
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class ItemEditForm(ItemForm):
+    is_active = BooleanField(_l("On offer"))
+
+
+class StaffForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[DataRequired()],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class AdjustForm(FlaskForm):
+    phone = StringField(
+        _l("Volunteer's mobile number"),
+        validators=[DataRequired()],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    amount = IntegerField(
+        _l("Points"),
+        validators=[InputRequired()],
+        description=_l("A positive number grants points, a negative one deducts them."),
+    )
+    # The service requires the reason, so its message is the one shown.
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=500)], render_kw={"rows": 2})
+    key = HiddenField()

@@ -1,0 +1,535 @@
+"""Points pages: the volunteer's balance, history and redeem code, where to spend, the merchant
+counter (look up a code, redeem, reverse) and statement, and the office's merchants and
+adjustments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth.access import role_required
+from core.auth.models import Role, User
+from core.auth.services import find_user_by_phone, normalize_phone
+from core.clock import local_zone, to_local, utcnow
+from core.districts import list_districts
+from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.extensions import db, limiter
+from core.forms import apply_errors, flash_refusal, refusal_messages
+from core.qr import qr_svg
+from points import services
+from points.forms import (
+    KIND_LABELS,
+    ActionForm,
+    AdjustForm,
+    CodeForm,
+    ItemEditForm,
+    ItemForm,
+    MerchantForm,
+    PeriodForm,
+    RedeemForm,
+    StaffForm,
+    basket_lines,
+    new_key,
+)
+
+bp = Blueprint("points", __name__)
+
+
+@bp.context_processor
+def _labels():
+    return {"kind_labels": KIND_LABELS}
+
+
+# The volunteer's points -------------------------------------------------------------------
+
+
+@bp.get("/points")
+@role_required(Role.volunteer)
+def my_points():
+    return render_template(
+        "points/my_points.html",
+        balance=services.balance_of(current_user),
+        history=services.history(current_user, limit=None),
+    )
+
+
+@bp.get("/points/code")
+@role_required(Role.volunteer)
+def my_code():
+    return render_template("points/code.html", form=ActionForm(formdata=None), code=None)
+
+
+@bp.post("/points/code")
+@role_required(Role.volunteer)
+def issue_code():
+    now = utcnow()
+    code = services.issue_redeem_code(current_user, now=now)
+    db.session.commit()
+    return render_template(
+        "points/code.html",
+        form=ActionForm(formdata=None),
+        code=code,
+        qr=qr_svg(code.code),
+        seconds_left=max(0, int((code.expires_at - now).total_seconds())),
+        balance=services.balance_of(current_user),
+    )
+
+
+@bp.get("/merchants")
+def where_to_spend():
+    district_id = request.args.get("district_id", type=int)
+    return render_template(
+        "points/where_to_spend.html",
+        merchants=services.list_merchants(district_id=district_id),
+        districts=list_districts(),
+        district_id=district_id,
+    )
+
+
+# The merchant's counter -------------------------------------------------------------------
+
+
+def _staff_merchant_key() -> str:
+    """Failed code attempts are counted per merchant, whichever of its phones is used."""
+    if not current_user.is_authenticated:
+        return "anonymous"
+    try:
+        return f"merchant:{services.staff_merchant(current_user).id}"
+    except DomainError:
+        return f"user:{current_user.id}"
+
+
+def _staff_user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _code_refused(response) -> bool:
+    # Only a wrong, used or expired code counts toward the limit, not a mistyped quantity.
+    return response.status_code == 422 and g.get("points_code_refused", False)
+
+
+def _too_many_codes(limit):
+    # Flask-Limiter keeps what this returns only if it is a Response.
+    form = CodeForm(formdata=None)
+    form.form_errors.append(
+        _("Too many wrong codes. Please wait a few minutes and ask for a new code.")
+    )
+    return make_response(render_template("points/counter.html", form=form), 429)
+
+
+def _code_attempt_limits(view):
+    per_merchant = limiter.shared_limit(
+        lambda: current_app.config["REDEEM_GUESSES_PER_MERCHANT"],
+        scope="counter-merchant",
+        key_func=_staff_merchant_key,
+        methods=["POST"],
+        deduct_when=_code_refused,
+        on_breach=_too_many_codes,
+    )
+    per_user = limiter.shared_limit(
+        lambda: current_app.config["REDEEM_GUESSES_PER_USER"],
+        scope="counter-user",
+        key_func=_staff_user_key,
+        methods=["POST"],
+        deduct_when=_code_refused,
+        on_breach=_too_many_codes,
+    )
+    return per_user(per_merchant(view))
+
+
+def _counter_page(form: CodeForm, error: DomainError | None = None):
+    """The code form again; a refused code answers 422, which the attempt limits count."""
+    if error is not None:
+        db.session.rollback()
+        g.points_code_refused = True
+        form.code.errors = [*form.code.errors, *refusal_messages(error)]
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("points/counter.html", form=form), status
+
+
+def _basket_page(form: RedeemForm, errors=(), status: int = 200):
+    """What the counter confirms: whose code, their balance and the active goods."""
+    try:
+        found = services.look_up_code(current_user, form.code.data or "", now=utcnow())
+    except services.CodeInvalid as error:
+        return _counter_page(CodeForm(formdata=None), error)
+    items = [i for i in services.staff_merchant(current_user).items if i.is_active]
+    page = render_template(
+        "points/basket.html",
+        form=form,
+        found=found,
+        items=items,
+        quantities=request.form,
+        errors=errors,
+    )
+    return page, status
+
+
+@bp.get("/counter")
+@role_required(Role.merchant_staff)
+def counter():
+    services.staff_merchant(current_user)
+    return render_template("points/counter.html", form=CodeForm(formdata=None))
+
+
+@bp.post("/counter/look-up")
+@role_required(Role.merchant_staff)
+@_code_attempt_limits
+def look_up():
+    services.staff_merchant(current_user)
+    form = CodeForm()
+    if not form.validate():
+        g.points_code_refused = True
+        return _counter_page(form)
+    code = "".join(form.code.data.split())
+    return _basket_page(RedeemForm(formdata=None, data={"code": code, "key": new_key()}))
+
+
+@bp.post("/counter/redeem")
+@role_required(Role.merchant_staff)
+@_code_attempt_limits
+def redeem():
+    merchant = services.staff_merchant(current_user)
+    form = RedeemForm()
+    try:
+        lines = basket_lines(request.form, [i.id for i in merchant.items if i.is_active])
+        redemption, made = services.redeem(
+            current_user,
+            code=form.code.data or "",
+            lines=lines,
+            key=form.key.data or "",
+            now=utcnow(),
+        )
+    except services.CodeInvalid as error:
+        return _counter_page(CodeForm(formdata=None), error)
+    except DomainError as error:
+        db.session.rollback()
+        return _basket_page(form, errors=refusal_messages(error), status=error.status)
+    db.session.commit()
+    return render_template(
+        "points/redeemed.html",
+        redemption=redemption,
+        made=made,
+        balance=services.balance_of(redemption.user),
+    )
+
+
+@bp.post("/redemptions/<int:redemption_id>/reverse")
+@role_required(Role.merchant_staff)
+def reverse(redemption_id: int):
+    try:
+        redemption = services.reverse_redemption(current_user, redemption_id, now=utcnow())
+    except Conflict as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Redemption no. %(id)d is reversed: %(points)d points went back.",
+                id=redemption.id,
+                points=redemption.total,
+            ),
+            "success",
+        )
+    return redirect(url_for(".statement"))
+
+
+# Statements -------------------------------------------------------------------------------
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
+
+
+def _period(form: PeriodForm) -> tuple[date, date]:
+    """The first and last day asked for; this month (in local time) where not given."""
+    today = to_local(utcnow()).date()
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return form.start.data or first, form.end.data or last
+
+
+def _statement(merchant_id: int):
+    """The statement of the period in the query string, or None and the form with errors."""
+    form = PeriodForm(request.args)
+    if not form.validate():
+        return form, None
+    start, end = _period(form)
+    form.start.data, form.end.data = start, end
+    try:
+        statement = services.merchant_statement(
+            current_user,
+            merchant_id,
+            start=_local_start(start),
+            end=_local_start(end + timedelta(days=1)),
+        )
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return form, None
+    return form, statement
+
+
+def _reversible(statement) -> set[int]:
+    now = utcnow()
+    return {r.id for r in statement.redemptions if services.can_reverse(r, now=now)}
+
+
+def _statement_page(merchant_id: int, *, endpoint: str, can_reverse: bool, url_args=None):
+    form, statement = _statement(merchant_id)
+    merchant = services.managed_merchant(current_user, merchant_id)
+    page = render_template(
+        "points/statement.html",
+        form=form,
+        merchant=merchant,
+        statement=statement,
+        reversible=_reversible(statement) if statement and can_reverse else set(),
+        action_form=ActionForm(formdata=None),
+        endpoint=endpoint,
+        url_args=url_args or {},
+    )
+    return page, 200 if statement is not None else 422
+
+
+def _statement_csv(merchant_id: int, *, endpoint: str, url_args=None):
+    form, statement = _statement(merchant_id)
+    if statement is None:
+        return _statement_page(merchant_id, endpoint=endpoint, can_reverse=False, url_args=url_args)
+    name = f"statement-{merchant_id}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.csv"
+    return Response(
+        services.statement_csv(statement).encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/statement")
+@role_required(Role.merchant_staff)
+def statement():
+    merchant = services.staff_merchant(current_user)
+    return _statement_page(merchant.id, endpoint=".statement", can_reverse=True)
+
+
+@bp.get("/statement.csv")
+@role_required(Role.merchant_staff)
+def statement_csv():
+    merchant = services.staff_merchant(current_user)
+    return _statement_csv(merchant.id, endpoint=".statement")
+
+
+@bp.get("/office/merchants/<int:merchant_id>/statement")
+@role_required(Role.office)
+def merchant_statement(merchant_id: int):
+    return _statement_page(
+        merchant_id,
+        endpoint=".merchant_statement",
+        can_reverse=False,
+        url_args={"merchant_id": merchant_id},
+    )
+
+
+@bp.get("/office/merchants/<int:merchant_id>/statement.csv")
+@role_required(Role.office)
+def merchant_statement_csv(merchant_id: int):
+    return _statement_csv(
+        merchant_id, endpoint=".merchant_statement", url_args={"merchant_id": merchant_id}
+    )
+
+
+# The office: merchants, catalogues, staff -------------------------------------------------
+
+
+@bp.get("/office/merchants")
+@role_required(Role.office)
+def merchants():
+    return render_template("points/merchants.html", merchants=services.list_merchants())
+
+
+@bp.route("/office/merchants/new", methods=["GET", "POST"])
+@role_required(Role.office)
+def new_merchant():
+    form = MerchantForm()
+    if form.validate_on_submit():
+        try:
+            merchant = services.register_merchant(
+                current_user,
+                name=form.name.data,
+                kind=form.kind_value,
+                district_id=form.district_id.data,
+                address=form.address.data,
+                contact=form.contact.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered.", name=merchant.name), "success")
+            return redirect(url_for(".merchant", merchant_id=merchant.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("points/merchant_form.html", form=form), status
+
+
+def _merchant_page(merchant_id: int, *, item_form=None, staff_form=None, edited=None, status=200):
+    """The merchant's staff and catalogue; `edited` is an item form that was refused."""
+    merchant = services.managed_merchant(current_user, merchant_id)
+    edit_forms = {
+        item.id: ItemEditForm(formdata=None, obj=item, prefix=f"item{item.id}")
+        for item in merchant.items
+    }
+    if edited is not None:
+        edit_forms[edited[0]] = edited[1]
+    page = render_template(
+        "points/merchant.html",
+        merchant=merchant,
+        staff=services.list_staff(current_user, merchant.id),
+        item_form=item_form or ItemForm(formdata=None, prefix="new"),
+        staff_form=staff_form or StaffForm(formdata=None),
+        edit_forms=edit_forms,
+    )
+    return page, status
+
+
+@bp.get("/office/merchants/<int:merchant_id>")
+@role_required(Role.office)
+def merchant(merchant_id: int):
+    return _merchant_page(merchant_id)
+
+
+@bp.post("/office/merchants/<int:merchant_id>/items")
+@role_required(Role.office)
+def add_item(merchant_id: int):
+    form = ItemForm(prefix="new")
+    if form.validate():
+        try:
+            item = services.add_item(
+                current_user,
+                merchant_id,
+                name=form.name.data,
+                price=form.price.data,
+                stock=form.stock.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is in the catalogue.", name=item.name), "success")
+            return redirect(url_for(".merchant", merchant_id=merchant_id))
+    return _merchant_page(merchant_id, item_form=form, status=422)
+
+
+@bp.post("/office/merchants/<int:merchant_id>/items/<int:item_id>")
+@role_required(Role.office)
+def update_item(merchant_id: int, item_id: int):
+    merchant = services.managed_merchant(current_user, merchant_id)
+    if item_id not in {i.id for i in merchant.items}:
+        raise NotFound(_("No such item."))
+    form = ItemEditForm(prefix=f"item{item_id}")
+    if form.validate():
+        try:
+            item = services.update_item(
+                current_user,
+                item_id,
+                name=form.name.data,
+                price=form.price.data,
+                stock=form.stock.data,
+                is_active=form.is_active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=item.name), "success")
+            return redirect(
+                url_for(".merchant", merchant_id=merchant_id, _anchor=f"item-{item_id}")
+            )
+    return _merchant_page(merchant_id, edited=(item_id, form), status=422)
+
+
+@bp.post("/office/merchants/<int:merchant_id>/staff")
+@role_required(Role.office)
+def add_staff(merchant_id: int):
+    form = StaffForm()
+    if form.validate():
+        try:
+            user = services.add_staff(
+                current_user,
+                merchant_id,
+                phone=form.phone.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now sign in at the counter.", name=user.display_name), "success")
+            return redirect(url_for(".merchant", merchant_id=merchant_id))
+    return _merchant_page(merchant_id, staff_form=form, status=422)
+
+
+# The office: adjustments ------------------------------------------------------------------
+
+
+def _volunteer_by_phone(raw: str) -> User:
+    user = find_user_by_phone(normalize_phone(raw))
+    if user is None:
+        raise ValidationFailed(errors={"phone": [_("No volunteer has this mobile number.")]})
+    return user
+
+
+@bp.route("/office/adjustments", methods=["GET", "POST"])
+@role_required(Role.office)
+def adjust():
+    form = AdjustForm()
+    if request.method == "GET" or not form.key.data:
+        form.key.data = new_key()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            volunteer = _volunteer_by_phone(form.phone.data)
+            services.adjust(
+                current_user,
+                volunteer.id,
+                amount=form.amount.data,
+                reason=form.reason.data,
+                key=form.key.data,
+                now=utcnow(),
+            )
+        except NotFound as error:
+            db.session.rollback()
+            form.phone.errors = [*form.phone.errors, str(error.message)]
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(points)+d points for %(name)s; the balance is now %(balance)d.",
+                    points=form.amount.data,
+                    name=volunteer.display_name,
+                    balance=services.balance_of(volunteer),
+                ),
+                "success",
+            )
+            return redirect(url_for(".adjust"))
+    status = status if form.errors or form.form_errors else 200
+    return render_template("points/adjust.html", form=form), status
