@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import current_app
 from flask.views import MethodView
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core.auth.access import login_required
 from core.clock import local_zone, utcnow
-from core.errors import DomainError
-from core.extensions import db, limiter
+from core.extensions import db
 from points import services
+from points.limits import code_guess_limits
 from points.schemas import (
     CatalogItemCreateSchema,
     CatalogItemSchema,
@@ -49,49 +47,6 @@ blp = Blueprint(
 BEARER = [{"bearerAuth": []}]
 # A missing Idempotency-Key is a malformed request (400), not a field to correct (422).
 IDEMPOTENCY = {"location": "headers", "error_status_code": 400}
-
-
-# Guessing redeem codes -----------------------------------------------------------------
-
-
-def _merchant_key() -> str:
-    if current_user.is_authenticated:
-        try:
-            return f"merchant:{services.staff_merchant(current_user).id}"
-        except DomainError:
-            pass
-    return get_remote_address()
-
-
-def _user_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
-
-
-def _failed_guess(response) -> bool:
-    # Unknown, expired or used codes (422), and refusals after a code matched (404, 409).
-    return response.status_code in (404, 409, 422)
-
-
-def code_guess_limits(view):
-    """Rate limit failed code attempts per merchant and per staff account, counted together
-    for look-ups and redemptions: 8 digits are too few to survive unlimited guessing."""
-    per_merchant = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_MERCHANT"],
-        scope="redeem-guess-merchant",
-        key_func=_merchant_key,
-        methods=["POST"],
-        deduct_when=_failed_guess,
-    )
-    per_user = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_USER"],
-        scope="redeem-guess-user",
-        key_func=_user_key,
-        methods=["POST"],
-        deduct_when=_failed_guess,
-    )
-    return per_merchant(per_user(view))
 
 
 def _local_midnight(day) -> datetime:

@@ -9,9 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -27,7 +25,7 @@ from core.auth.services import find_user_by_phone, normalize_phone
 from core.clock import local_zone, to_local, utcnow
 from core.districts import list_districts
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from core.extensions import db, limiter
+from core.extensions import db
 from core.forms import apply_errors, flash_refusal, refusal_messages
 from core.qr import qr_svg
 from points import services
@@ -45,6 +43,7 @@ from points.forms import (
     basket_lines,
     new_key,
 )
+from points.limits import code_guess_limits, mark_code_refused
 
 bp = Blueprint("points", __name__)
 
@@ -103,25 +102,6 @@ def where_to_spend():
 # The merchant's counter -------------------------------------------------------------------
 
 
-def _staff_merchant_key() -> str:
-    """Failed code attempts are counted per merchant, whichever of its phones is used."""
-    if not current_user.is_authenticated:
-        return "anonymous"
-    try:
-        return f"merchant:{services.staff_merchant(current_user).id}"
-    except DomainError:
-        return f"user:{current_user.id}"
-
-
-def _staff_user_key() -> str:
-    return f"user:{current_user.get_id()}"
-
-
-def _code_refused(response) -> bool:
-    # Only a wrong, used or expired code counts toward the limit, not a mistyped quantity.
-    return response.status_code == 422 and g.get("points_code_refused", False)
-
-
 def _too_many_codes(limit):
     # Flask-Limiter keeps what this returns only if it is a Response.
     form = CodeForm(formdata=None)
@@ -131,31 +111,11 @@ def _too_many_codes(limit):
     return make_response(render_template("points/counter.html", form=form), 429)
 
 
-def _code_attempt_limits(view):
-    per_merchant = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_MERCHANT"],
-        scope="counter-merchant",
-        key_func=_staff_merchant_key,
-        methods=["POST"],
-        deduct_when=_code_refused,
-        on_breach=_too_many_codes,
-    )
-    per_user = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_USER"],
-        scope="counter-user",
-        key_func=_staff_user_key,
-        methods=["POST"],
-        deduct_when=_code_refused,
-        on_breach=_too_many_codes,
-    )
-    return per_user(per_merchant(view))
-
-
 def _counter_page(form: CodeForm, error: DomainError | None = None):
     """The code form again; a refused code answers 422, which the attempt limits count."""
     if error is not None:
         db.session.rollback()
-        g.points_code_refused = True
+        mark_code_refused()
         form.code.errors = [*form.code.errors, *refusal_messages(error)]
     status = 422 if form.errors or form.form_errors else 200
     return render_template("points/counter.html", form=form), status
@@ -188,12 +148,12 @@ def counter():
 
 @bp.post("/counter/look-up")
 @role_required(Role.merchant_staff)
-@_code_attempt_limits
+@code_guess_limits(on_breach=_too_many_codes)
 def look_up():
     services.staff_merchant(current_user)
     form = CodeForm()
     if not form.validate():
-        g.points_code_refused = True
+        mark_code_refused()
         return _counter_page(form)
     code = "".join(form.code.data.split())
     return _basket_page(RedeemForm(formdata=None, data={"code": code, "key": new_key()}))
@@ -201,7 +161,7 @@ def look_up():
 
 @bp.post("/counter/redeem")
 @role_required(Role.merchant_staff)
-@_code_attempt_limits
+@code_guess_limits(on_breach=_too_many_codes)
 def redeem():
     merchant = services.staff_merchant(current_user)
     form = RedeemForm()

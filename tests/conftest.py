@@ -110,7 +110,11 @@ def make_app(_migrated):
     cleaner = built[0] if built else create_app(app_config(_migrated))
     with cleaner.app_context():
         empty_all_tables()
-        db.engine.dispose()
+    # Each app has an engine of its own; a pooled connection left to the garbage collector
+    # would surface later as a ResourceWarning (an error here) in some other test.
+    for each in {cleaner, *built}:
+        with each.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
