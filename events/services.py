@@ -7,7 +7,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
-from core.clock import local_zone
+from core.clock import local_day, local_moment, local_zone
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from events.models import (
@@ -57,16 +57,6 @@ ACTIVE_SIGN_UPS = (SignUpStatus.confirmed, SignUpStatus.waiting)
 
 def _invalid(field: str, message) -> ValidationFailed:
     return ValidationFailed(errors={field: [str(message)]})
-
-
-def local_day(moment: datetime) -> date:
-    """The calendar day of a UTC moment in the city's zone."""
-    return moment.astimezone(local_zone()).date()
-
-
-def local_moment(day: date, at: time) -> datetime:
-    """A wall-clock time of the city's zone as an aware UTC datetime."""
-    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(UTC)
 
 
 def _lock(model, row_id: int, message):

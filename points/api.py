@@ -3,14 +3,14 @@ statements, and the office's adjustments."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core.auth.access import login_required
-from core.clock import local_zone, utcnow
+from core.clock import local_moment, utcnow
 from core.extensions import db
 from points import services
 from points.limits import code_guess_limits
@@ -47,10 +47,6 @@ blp = Blueprint(
 BEARER = [{"bearerAuth": []}]
 # A missing Idempotency-Key is a malformed request (400), not a field to correct (422).
 IDEMPOTENCY = {"location": "headers", "error_status_code": 400}
-
-
-def _local_midnight(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 # My points -----------------------------------------------------------------------------
@@ -218,8 +214,8 @@ class MerchantStatement(MethodView):
     def get(self, args, merchant_id: int):
         """Redemptions and reversals between two local days, both included, with totals (the
         merchant's staff or the office)"""
-        start = _local_midnight(args["start"])
-        end = _local_midnight(args["end"] + timedelta(days=1))
+        start = local_moment(args["start"])
+        end = local_moment(args["end"] + timedelta(days=1))
         return services.merchant_statement(current_user, merchant_id, start=start, end=end)
 
 

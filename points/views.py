@@ -4,7 +4,7 @@ adjustments."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -22,7 +22,7 @@ from flask_login import current_user
 from core.auth.access import role_required
 from core.auth.models import Role, User
 from core.auth.services import find_user_by_phone, normalize_phone
-from core.clock import local_zone, to_local, utcnow
+from core.clock import local_moment, to_local, utcnow
 from core.districts import list_districts
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.extensions import db
@@ -211,10 +211,6 @@ def reverse(redemption_id: int):
 # Statements -------------------------------------------------------------------------------
 
 
-def _local_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
-
-
 def _period(form: PeriodForm) -> tuple[date, date]:
     """The first and last day asked for; this month (in local time) where not given."""
     today = to_local(utcnow()).date()
@@ -234,8 +230,8 @@ def _statement(merchant_id: int):
         statement = services.merchant_statement(
             current_user,
             merchant_id,
-            start=_local_start(start),
-            end=_local_start(end + timedelta(days=1)),
+            start=local_moment(start),
+            end=local_moment(end + timedelta(days=1)),
         )
     except ValidationFailed as error:
         apply_errors(form, error)
