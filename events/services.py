@@ -22,6 +22,7 @@ from core.auth.models import Role, User
 from core.clock import local_day, local_moment, local_zone
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.rows import get_or_not_found
 from events.models import (
     Activity,
     ActivityNotice,
@@ -57,15 +58,6 @@ ACTIVE_SIGN_UPS = (SignUpStatus.confirmed, SignUpStatus.waiting)
 
 def _invalid(field: str, message) -> ValidationFailed:
     return ValidationFailed(errors={field: [str(message)]})
-
-
-def _lock(model, row_id: int, message):
-    """Load a row for update, so that concurrent writers on it take turns (PostgreSQL; SQLite
-    write transactions are exclusive already). Raises NotFound."""
-    row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
-    if row is None:
-        raise NotFound(message)
-    return row
 
 
 # Campaigns (善行四季) ------------------------------------------------------------------
@@ -219,10 +211,7 @@ def update_campaign(
 
 def get_campaign(campaign_id: int) -> Campaign:
     """Return the campaign; raise NotFound if there is none."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(_l("No such campaign."))
-    return campaign
+    return get_or_not_found(Campaign, campaign_id, _l("No such campaign."))
 
 
 def list_campaigns(*, year: int | None = None) -> list[Campaign]:
@@ -340,10 +329,7 @@ def _check_place(place: Place) -> Place:
 
 def get_activity(activity_id: int) -> Activity:
     """Return the activity; raise NotFound if there is none."""
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(_l("No such activity."))
-    return activity
+    return get_or_not_found(Activity, activity_id, _l("No such activity."))
 
 
 def managed_activity(user: User, activity_id: int) -> Activity:
@@ -704,10 +690,7 @@ def _describe(spec: SeriesSpec) -> str:
 
 def get_shift(shift_id: int) -> Shift:
     """Return the shift; raise NotFound if there is none."""
-    shift = db.session.get(Shift, shift_id)
-    if shift is None:
-        raise NotFound(_l("No such shift."))
-    return shift
+    return get_or_not_found(Shift, shift_id, _l("No such shift."))
 
 
 def managed_shift(user: User, shift_id: int) -> Shift:
@@ -760,7 +743,7 @@ def update_shift(
     # times; they are told of the change and can cancel.
     shifts = _series_from(first, rest_of_series)
     for shift in shifts:
-        _lock(Shift, shift.id, _l("No such shift."))
+        get_or_not_found(Shift, shift.id, lock=True, message=_l("No such shift."))
         day = local_day(shift.starts_at)
         starts_at = local_moment(day, start_time)
         end_day = day if end_time > start_time else day + timedelta(days=1)
@@ -1202,7 +1185,7 @@ def check_out(user: User, shift_id: int, *, now: datetime) -> CheckIn:
 
 
 def _managed_check_in(leader: User, check_in_id: int) -> CheckIn:
-    row = _lock(CheckIn, check_in_id, _l("No such check-in."))
+    row = get_or_not_found(CheckIn, check_in_id, lock=True, message=_l("No such check-in."))
     volunteers.require_team_manager(leader, row.shift.activity.team_id)
     return row
 
@@ -1357,7 +1340,7 @@ def mark_no_show(leader: User, sign_up_id: int, *, now: datetime) -> SignUp:
     """Mark a confirmed volunteer who never came as a no-show, once the shift has started.
 
     Raises Forbidden, NotFound, Conflict (checked in, not confirmed, not started)."""
-    held = _lock(SignUp, sign_up_id, _l("No such sign-up."))
+    held = get_or_not_found(SignUp, sign_up_id, lock=True, message=_l("No such sign-up."))
     shift = managed_shift(leader, held.shift_id)
     if shift.starts_at > now:
         raise Conflict(_l("A no-show can be marked once the shift has started."))
@@ -1501,7 +1484,9 @@ def decide_correction(
     """The leader accepts (the times are applied, a missing check-in is made, and after the
     shift it is confirmed) or refuses with a reply. Raises Forbidden, NotFound, Conflict,
     ValidationFailed."""
-    request_row = _lock(CorrectionRequest, request_id, _l("No such request."))
+    request_row = get_or_not_found(
+        CorrectionRequest, request_id, lock=True, message=_l("No such request.")
+    )
     shift = managed_shift(leader, request_row.shift_id)
     if request_row.status is not CorrectionStatus.pending:
         raise Conflict(_l("This request has been decided already."))

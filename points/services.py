@@ -22,6 +22,7 @@ from core.auth.models import Role, User
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.rows import get_or_not_found
 from points.models import (
     Account,
     AccountKind,
@@ -354,10 +355,7 @@ def _require_office(user: User) -> None:
 
 def get_merchant(merchant_id: int) -> Merchant:
     """Return the merchant; raise NotFound if there is none."""
-    merchant = db.session.get(Merchant, merchant_id)
-    if merchant is None:
-        raise NotFound(_l("No such merchant."))
-    return merchant
+    return get_or_not_found(Merchant, merchant_id, _l("No such merchant."))
 
 
 def register_merchant(

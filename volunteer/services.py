@@ -14,6 +14,7 @@ from core.auth.models import Role, User
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.rows import get_or_not_found
 from volunteer.models import (
     Membership,
     MembershipAction,
@@ -121,10 +122,7 @@ def _record(membership: Membership, action: MembershipAction, actor: User, now, 
 
 def get_team(team_id: int) -> Team:
     """Return the team; raise NotFound if there is none."""
-    team = db.session.get(Team, team_id)
-    if team is None:
-        raise NotFound(_l("No such team."))
-    return team
+    return get_or_not_found(Team, team_id, _l("No such team."))
 
 
 def apply_for_team(
@@ -189,7 +187,7 @@ def decide_team(
     """
     if office.role is not Role.office:
         raise Forbidden()
-    team = _locked(Team, team_id, _l("No such team."))
+    team = get_or_not_found(Team, team_id, lock=True, message=_l("No such team."))
     if team.status is not TeamStatus.pending:
         raise Conflict(_l("This application has been decided already."))
     if not approve:
@@ -325,7 +323,7 @@ def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
 
 
 def _team_membership(membership_id: int) -> Membership:
-    return _locked(Membership, membership_id, _l("No such membership."))
+    return get_or_not_found(Membership, membership_id, lock=True, message=_l("No such membership."))
 
 
 def list_join_requests(leader: User, team_id: int) -> list[Membership]:
@@ -386,7 +384,7 @@ def _keep_a_leader(membership: Membership) -> None:
     leaving at once take turns and the second sees the first gone."""
     if not membership.is_leader:
         return
-    _locked(Team, membership.team_id, _l("No such team."))
+    get_or_not_found(Team, membership.team_id, lock=True, message=_l("No such team."))
     if _active_leaders(membership.team_id) <= 1:
         raise Conflict(_l("This is the team's only leader: make another member leader first."))
 
@@ -452,12 +450,3 @@ def membership_history(viewer: User, membership_id: int) -> list[MembershipEvent
         .order_by(MembershipEvent.created_at, MembershipEvent.id)
     )
     return list(db.session.scalars(query))
-
-
-def _locked(model, row_id: int, missing_message):
-    """Load a row for update, so that two leaders deciding at once take turns (PostgreSQL; on
-    SQLite every write transaction is exclusive already). Raises NotFound."""
-    row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
-    if row is None:
-        raise NotFound(missing_message)
-    return row

@@ -14,6 +14,7 @@ from core.auth import passwords
 from core.auth.models import ApiToken, Role, User
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.rows import get_or_not_found
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD_LENGTH = 8
@@ -46,10 +47,7 @@ def find_user_by_phone(phone: str) -> User | None:
 
 def get_user(user_id: int) -> User:
     """Return the user; raise NotFound if there is none."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+    return get_or_not_found(User, user_id)
 
 
 def create_user(
