@@ -26,9 +26,12 @@ translations: $(VENV)/.runtime
 migrate: $(VENV)/.runtime
 	$(FLASK) db upgrade
 
+# The reminder scheduler runs beside the web server and stops with it.
 demo: translations migrate
 	$(FLASK) demo-data
-	@echo "Serving on http://$(HOST):$(PORT)"
+	@echo "Serving on http://$(HOST):$(PORT), with the reminder scheduler beside it"
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev

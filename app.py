@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import core.demo
 import events.demo
 import points.demo
+import reminders.demo
 import volunteer.demo
 from core import errors, i18n
 from core.auth import access, passwords
@@ -20,7 +21,7 @@ from core.auth.api import blp as auth_api
 from core.auth.cli import users_cli
 from core.auth.views import bp as auth_pages
 from core.config import from_environment, secret_key
-from core.extensions import api, csrf, db, limiter, migrate
+from core.extensions import api, csrf, db, limiter, mail, migrate
 from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
@@ -28,11 +29,20 @@ from events.views import bp as events_pages
 from points.api import blp as points_api
 from points.cli import points_cli
 from points.views import bp as points_pages
+from reminders.api import blp as reminders_api
+from reminders.cli import reminders_cli, scheduler_cli
+from reminders.views import bp as reminders_pages
 from volunteer.api import blp as volunteer_api
 from volunteer.views import bp as volunteer_pages
 
 ROOT = Path(__file__).resolve().parent
-DEMO_LOADERS = [core.demo.load, volunteer.demo.load, events.demo.load, points.demo.load]
+DEMO_LOADERS = [
+    core.demo.load,
+    volunteer.demo.load,
+    events.demo.load,
+    points.demo.load,
+    reminders.demo.load,
+]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -65,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    mail.init_app(app)
     i18n.init_app(app)
     limiter.init_app(app)
     # One Limiter object serves every app built in this process (tests build many), and it
@@ -81,9 +92,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for pages in (core_pages, auth_pages, volunteer_pages, events_pages, points_pages):
+    for pages in (
+        core_pages,
+        auth_pages,
+        volunteer_pages,
+        events_pages,
+        points_pages,
+        reminders_pages,
+    ):
         app.register_blueprint(pages)
-    for endpoints in (auth_api, volunteer_api, events_api, points_api):
+    for endpoints in (auth_api, volunteer_api, events_api, points_api, reminders_api):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
         csrf.exempt(endpoints)
@@ -91,7 +109,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, campaigns_cli, shifts_cli, points_cli):
+    for group in (users_cli, campaigns_cli, shifts_cli, points_cli, scheduler_cli, reminders_cli):
         app.cli.add_command(group)
 
     @app.cli.command("demo-data")

@@ -72,7 +72,29 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         ),
         "REDEEM_GUESSES_PER_USER": os.environ.get("REDEEM_GUESSES_PER_USER", "10 per 10 minutes"),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        # Email goes out only when an SMTP server is named; otherwise notifications stay in
+        # the inbox.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        # Links in emails point here (a job has no request to take the host from).
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "REMINDER_SHIFT_FIRST_HOURS": int(os.environ.get("REMINDER_SHIFT_FIRST_HOURS", "24")),
+        "REMINDER_SHIFT_SECOND_HOURS": int(os.environ.get("REMINDER_SHIFT_SECOND_HOURS", "2")),
+        "REMINDER_ATTENDANCE_HOURS": int(os.environ.get("REMINDER_ATTENDANCE_HOURS", "12")),
+        "REMINDER_JOIN_REQUEST_DAYS": int(os.environ.get("REMINDER_JOIN_REQUEST_DAYS", "2")),
+        "REMINDER_CAMPAIGN_DAYS": int(os.environ.get("REMINDER_CAMPAIGN_DAYS", "14")),
+        "REMINDER_FREE_PLACES_HOUR": int(os.environ.get("REMINDER_FREE_PLACES_HOUR", "10")),
+        # Monday is 0; the hour is local time.
+        "REMINDER_DIGEST_WEEKDAY": int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0")),
+        "REMINDER_DIGEST_HOUR": int(os.environ.get("REMINDER_DIGEST_HOUR", "8")),
+        "REMINDER_CATCH_UP_HOURS": int(os.environ.get("REMINDER_CATCH_UP_HOURS", "48")),
+        "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
+        "SCHEDULER_STANDBY_POLL_SECONDS": float(
+            os.environ.get("SCHEDULER_STANDBY_POLL_SECONDS", "5")
+        ),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),

@@ -56,6 +56,7 @@ class Campaign(db.Model):
         CheckConstraint("points_per_hour >= 0", name="points_per_hour"),
         CheckConstraint("max_points_per_shift >= 0", name="max_points"),
         Index("ix_campaign_year_season", "year", "season"),
+        Index("ix_campaign_starts_on", "starts_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,6 +205,7 @@ class Shift(db.Model):
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats"),
         Index("ix_shift_starts_at", "starts_at"),
+        Index("ix_shift_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,6 +244,7 @@ class SignUp(db.Model):
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
         Index("ix_sign_up_shift_status", "shift_id", "status", "created_at"),
+        Index("ix_sign_up_promoted_at", "promoted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth.models import User
@@ -160,7 +160,10 @@ class Membership(db.Model):
     """A volunteer's place in a team: member or leader (队长)."""
 
     __tablename__ = "membership"
-    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        Index("ix_membership_status_requested_at", "status", "requested_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))

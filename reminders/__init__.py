@@ -1,0 +1,1 @@
+"""Scheduled reminders and notifications: the in-app inbox and email, delivered once."""

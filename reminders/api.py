@@ -1,0 +1,112 @@
+"""API: my notifications (read, mark read) and my delivery choice per kind."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.auth.access import login_required
+from core.clock import utcnow
+from core.extensions import db
+from reminders import services
+from reminders.messages import render
+from reminders.schemas import (
+    NotificationPageSchema,
+    NotificationPreferenceSchema,
+    NotificationPreferencesUpdateSchema,
+    NotificationQuerySchema,
+    NotificationReadAllSchema,
+    NotificationSchema,
+)
+
+blp = Blueprint(
+    "reminders_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Notifications (the inbox) and delivery choices",
+)
+BEARER = [{"bearerAuth": []}]
+
+
+def _shown(row) -> dict:
+    text = render(row)
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "title": text.title,
+        "lines": text.lines,
+        "url": text.url,
+        "created_at": row.created_at,
+        "read_at": row.read_at,
+        "email_status": row.email_status,
+    }
+
+
+def _listed(choices) -> list[dict]:
+    return [{"kind": kind, "choice": choice} for kind, choice in choices.items()]
+
+
+@blp.route("/me/notifications")
+class MyNotifications(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(NotificationQuerySchema, location="query")
+    @blp.response(200, NotificationPageSchema)
+    @login_required
+    def get(self, args):
+        """My notifications, newest first, in pages"""
+        page = services.inbox(
+            current_user, page=args["page"], per_page=args["per_page"], unread_only=args["unread"]
+        )
+        return {
+            "items": [_shown(row) for row in page.items],
+            "page": page.page,
+            "pages": page.pages,
+            "total": page.total,
+            "unread": services.unread_count(current_user),
+        }
+
+
+@blp.route("/me/notifications/<int:notification_id>/read")
+class MyNotificationRead(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, NotificationSchema)
+    @login_required
+    def post(self, notification_id: int):
+        """Mark one of my notifications read (again: no change)"""
+        row = services.mark_read(current_user, notification_id, now=utcnow())
+        db.session.commit()
+        return _shown(row)
+
+
+@blp.route("/me/notifications/read-all")
+class MyNotificationsReadAll(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, NotificationReadAllSchema)
+    @login_required
+    def post(self):
+        """Mark all my notifications read"""
+        marked = services.mark_all_read(current_user, now=utcnow())
+        db.session.commit()
+        return {"marked": marked}
+
+
+@blp.route("/me/notification-preferences")
+class MyNotificationPreferences(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, NotificationPreferenceSchema(many=True))
+    @login_required
+    def get(self):
+        """My choice (inbox and email, inbox, off) for each kind I can receive"""
+        return _listed(services.preferences(current_user))
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(NotificationPreferencesUpdateSchema)
+    @blp.response(200, NotificationPreferenceSchema(many=True))
+    @login_required
+    def put(self, data):
+        """Change my choice for the kinds named; the others stay as they are"""
+        choices = {line["kind"]: line["choice"] for line in data["preferences"]}
+        saved = services.set_preferences(current_user, choices, now=utcnow())
+        db.session.commit()
+        return _listed(saved)

@@ -1,0 +1,50 @@
+"""API schemas for notifications and delivery choices (names start with Notification so that
+they do not clash with other packages' schemas in the OpenAPI document)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from reminders.models import DeliveryChoice, EmailStatus, NotificationKind
+
+
+class NotificationQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    unread = ma.fields.Boolean(load_default=False)
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.Enum(NotificationKind)
+    title = ma.fields.String()
+    lines = ma.fields.List(ma.fields.String())
+    url = ma.fields.String(metadata={"description": "The page it is about"})
+    created_at = ma.fields.AwareDateTime()
+    read_at = ma.fields.AwareDateTime(allow_none=True)
+    email_status = ma.fields.Enum(EmailStatus)
+
+
+class NotificationPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NotificationSchema))
+    page = ma.fields.Integer()
+    pages = ma.fields.Integer()
+    total = ma.fields.Integer()
+    unread = ma.fields.Integer(metadata={"description": "All unread notifications of the user"})
+
+
+class NotificationReadAllSchema(ma.Schema):
+    marked = ma.fields.Integer()
+
+
+class NotificationPreferenceSchema(ma.Schema):
+    kind = ma.fields.Enum(NotificationKind, required=True)
+    choice = ma.fields.Enum(DeliveryChoice, required=True)
+
+
+class NotificationPreferencesUpdateSchema(ma.Schema):
+    preferences = ma.fields.List(
+        ma.fields.Nested(NotificationPreferenceSchema),
+        required=True,
+        validate=ma.validate.Length(max=len(NotificationKind)),
+    )

@@ -1,0 +1,87 @@
+"""Notification pages: the inbox (open one, mark read, mark all read) and the choice per kind.
+The unread count for the navigation comes from here too."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth.access import login_required
+from core.clock import utcnow
+from core.extensions import db
+from core.forms import flash_form_errors
+from reminders import services
+from reminders.forms import CHOICE_LABELS, ActionForm, chosen, preferences_form
+from reminders.messages import render
+
+bp = Blueprint("reminders", __name__)
+
+
+@bp.app_context_processor
+def _unread():
+    if current_user and current_user.is_authenticated:
+        return {"unread_notifications": services.unread_count(current_user)}
+    return {"unread_notifications": 0}
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    page = services.inbox(
+        current_user,
+        page=request.args.get("page", 1, type=int),
+        unread_only=request.args.get("unread") == "1",
+    )
+    items = [(row, render(row)) for row in page.items]
+    return render_template(
+        "reminders/inbox.html", page=page, items=items, form=ActionForm(formdata=None)
+    )
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".inbox"))
+    row = services.mark_read(current_user, notification_id, now=utcnow())
+    db.session.commit()
+    return redirect(render(row).url)
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    form = ActionForm()
+    if form.validate_on_submit():
+        count = services.mark_all_read(current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(num)d marked as read.", num=count), "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for(".inbox"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    kinds = services.kinds_for(current_user)
+    current = services.preferences(current_user)
+    form = preferences_form(
+        kinds, current, formdata=request.form if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.validate():
+        services.set_preferences(current_user, chosen(form, kinds), now=utcnow())
+        db.session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for(".settings"))
+    return render_template(
+        "reminders/settings.html",
+        form=form,
+        kinds=kinds,
+        choice_labels=CHOICE_LABELS,
+        has_email=bool(current_user.email),
+        mail_enabled=services.mail_enabled(),
+    )

@@ -1,0 +1,173 @@
+"""Email through a real SMTP server on loopback: the right words in the reader's language, one
+mail per notification, retries with back-off when the server fails, failure recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from core.clock import utcnow
+from core.extensions import db
+from events import services as events
+from reminders import jobs, services
+from reminders.models import EmailStatus, Notification, NotificationKind
+from tests.builders import make_activity, make_user
+from tests.events.builders import make_shift_at
+
+
+def due_shift_soon(*, locale: str | None = None, email: str | None = "li@example.org"):
+    """A volunteer with an address and a place on a shift starting within the hour, reminded."""
+    now = utcnow()
+    activity = make_activity()
+    shift = make_shift_at(activity, now + timedelta(minutes=50), now + timedelta(hours=3))
+    volunteer = make_user(display_name="李志愿")
+    volunteer.email = email
+    volunteer.locale = locale
+    events.sign_up(volunteer, shift.id, now=now)
+    services.create_due_notifications(now=now)
+    db.session.commit()
+    row = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == volunteer.id, Notification.kind == NotificationKind.shift_soon
+        )
+    )
+    return activity, shift, volunteer, row
+
+
+def reload(row: Notification) -> Notification:
+    db.session.expire_all()
+    return db.session.get(Notification, row.id)
+
+
+def test_a_reminder_arrives_once_in_chinese_by_default(mail_app, smtp_server):
+    activity, _, _, row = due_shift_soon()
+    assert row.email_status is EmailStatus.pending
+
+    first = jobs.send_email()
+    second = jobs.send_email()
+
+    assert (first.sent, second.sent) == (1, 0)
+    (message,) = smtp_server.handler.messages
+    assert message["To"] == "li@example.org"
+    assert message["Subject"] == f"即将开始：{activity.title}"
+    assert message["Content-Language"] == "zh-CN"
+    assert message["Message-ID"] == f"<notification-{row.id}@volunteer.example>"
+    body = message.get_content()
+    assert activity.address in body
+    assert f"https://volunteer.example/activities/{activity.id}" in body
+    assert "https://volunteer.example/notifications/settings" in body
+    sent = reload(row)
+    assert sent.email_status is EmailStatus.sent and sent.email_attempts == 1
+
+
+def test_a_reader_who_chose_english_gets_english(mail_app, smtp_server):
+    activity, _, _, _ = due_shift_soon(locale="en")
+
+    jobs.send_email()
+
+    (message,) = smtp_server.handler.messages
+    assert message["Subject"] == f"Starting soon: {activity.title}"
+    assert message["Content-Language"] == "en"
+    assert "Your shift starts at" in message.get_content()
+
+
+def test_a_server_that_fails_twice_then_accepts_delivers_exactly_one_mail(mail_app, smtp_server):
+    _, _, _, row = due_shift_soon()
+    smtp_server.handler.refuse = 2
+    start = utcnow()
+
+    with time_machine.travel(start, tick=False) as clock:
+        assert jobs.send_email().retrying == 1
+        failed_once = reload(row)
+        assert failed_once.email_status is EmailStatus.pending
+        assert failed_once.email_next_attempt_at == start + timedelta(seconds=60)
+        assert "451" in failed_once.email_error
+
+        assert jobs.send_email().sent == 0  # not yet due again
+        clock.move_to(start + timedelta(seconds=61))
+        assert jobs.send_email().retrying == 1
+        # The back-off doubles.
+        assert reload(row).email_next_attempt_at == start + timedelta(seconds=61 + 120)
+
+        clock.move_to(start + timedelta(seconds=61 + 121))
+        assert jobs.send_email().sent == 1
+        for _ in range(3):
+            clock.shift(timedelta(hours=1))
+            assert jobs.send_email().sent == 0
+
+    assert smtp_server.handler.attempts == 3
+    assert len(smtp_server.handler.messages) == 1
+    done = reload(row)
+    assert (done.email_status, done.email_attempts, done.email_error) == (EmailStatus.sent, 3, None)
+
+
+def test_after_the_last_attempt_the_email_is_marked_failed_and_shown(mail_app, smtp_server):
+    _, _, _, row = due_shift_soon()
+    smtp_server.handler.refuse = 100
+    start = utcnow()
+
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(mail_app.config["MAIL_MAX_ATTEMPTS"] + 2):
+            jobs.send_email()
+            clock.shift(timedelta(hours=2))
+
+    failed = reload(row)
+    assert failed.email_status is EmailStatus.failed
+    assert failed.email_attempts == mail_app.config["MAIL_MAX_ATTEMPTS"]
+    assert smtp_server.handler.attempts == mail_app.config["MAIL_MAX_ATTEMPTS"]
+    assert smtp_server.handler.messages == []
+    summary = services.email_summary()
+    assert summary.counts[EmailStatus.failed] == 1
+    assert summary.failures[0].id == row.id
+
+
+def test_a_permanent_refusal_is_not_retried(mail_app, smtp_server):
+    _, _, _, row = due_shift_soon()
+    smtp_server.handler.refuse_permanently = True
+
+    assert jobs.send_email().failed == 1
+    assert jobs.send_email().failed == 0
+
+    assert smtp_server.handler.attempts == 1
+    assert reload(row).email_status is EmailStatus.failed
+
+
+def test_an_unreachable_server_is_retried_not_lost(make_app):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
+    with app.app_context():
+        _, _, _, row = due_shift_soon()
+        assert jobs.send_email().retrying == 1
+        retried = reload(row)
+        assert retried.email_status is EmailStatus.pending
+        assert retried.email_error
+
+
+def test_a_sender_killed_mid_send_is_given_up_not_sent_twice(mail_app, smtp_server):
+    _, _, _, row = due_shift_soon()
+    start = utcnow()
+    claimed = services.claim_due_email(now=start)
+    db.session.commit()
+    assert claimed == [row.id]
+    # The process dies here: no outcome is recorded.
+
+    assert services.claim_due_email(now=start + timedelta(minutes=5)) == []
+    assert services.claim_due_email(now=start + timedelta(minutes=11)) == []
+    db.session.commit()
+
+    given_up = reload(row)
+    assert given_up.email_status is EmailStatus.failed
+    assert "interrupted" in given_up.email_error
+    assert smtp_server.handler.messages == []
+
+
+def test_two_senders_never_claim_the_same_email(mail_app):
+    for n in range(5):
+        due_shift_soon(email=f"v{n}@example.org")
+    now = utcnow()
+
+    first = services.claim_due_email(now=now)
+    second = services.claim_due_email(now=now)
+
+    assert len(first) == 5 and second == []
