@@ -13,7 +13,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from core.extensions import db
@@ -31,6 +32,7 @@ class SchedulerLock:
     def __init__(self, database_url: str, instance_path: str) -> None:
         self.url = make_url(database_url)
         self.instance_path = instance_path
+        self._engine: Engine | None = None
         self._connection: Connection | None = None
         self._file = None
 
@@ -45,13 +47,20 @@ class SchedulerLock:
         return self._try_file_lock()
 
     def _try_advisory_lock(self) -> bool:
-        if self._connection is None:
-            engine = create_engine(self.url, poolclass=NullPool)
-            # Autocommit: a session lock needs no transaction, and an idle open transaction
-            # would hold back vacuum for as long as the scheduler lives.
-            self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        query = text("SELECT pg_try_advisory_lock(:key)")
-        return bool(self._connection.execute(query, {"key": ADVISORY_LOCK_KEY}).scalar())
+        try:
+            if self._connection is None:
+                self._engine = create_engine(self.url, poolclass=NullPool)
+                # Autocommit: a session lock needs no transaction, and an idle open transaction
+                # would hold back vacuum for as long as the scheduler lives.
+                self._connection = self._engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+            query = text("SELECT pg_try_advisory_lock(:key)")
+            return bool(self._connection.execute(query, {"key": ADVISORY_LOCK_KEY}).scalar())
+        except DBAPIError:
+            # The server restarted or the network broke: a standby tries again next time.
+            self.release()
+            return False
 
     def _try_file_lock(self) -> bool:
         database = self.url.database
@@ -73,6 +82,8 @@ class SchedulerLock:
         another scheduler may hold it by now."""
         if not self.is_postgresql:
             return self._file is not None
+        if self._connection is None:
+            return False
         try:
             held = text(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
@@ -80,13 +91,22 @@ class SchedulerLock:
             )
             key = ADVISORY_LOCK_KEY & 0xFFFFFFFF
             return bool(self._connection.execute(held, {"key": key}).scalar())
-        except Exception:
+        except DBAPIError:
             return False
 
     def release(self) -> None:
+        """Give the lock up now (closing the connection alone frees it a moment later)."""
         if self._connection is not None:
+            try:
+                unlock = text("SELECT pg_advisory_unlock_all()")
+                self._connection.execute(unlock)
+            except DBAPIError:
+                pass
             self._connection.close()
             self._connection = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
         if self._file is not None:
             self._file.close()
             self._file = None

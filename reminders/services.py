@@ -601,10 +601,16 @@ def send_email(notification_id: int, *, now: datetime) -> EmailStatus:
     config = current_app.config
     try:
         _deliver(_message(row))
-    except (smtplib.SMTPException, OSError) as error:
-        permanent = isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
-        if isinstance(error, smtplib.SMTPRecipientsRefused):
+    except Exception as error:
+        # Only the SMTP conversation can succeed on a later try; an address or text that cannot
+        # be made into a message never will.
+        permanent = not isinstance(error, smtplib.SMTPException | OSError)
+        if permanent:
+            current_app.logger.exception("email of notification %s cannot be sent", row.id)
+        elif isinstance(error, smtplib.SMTPRecipientsRefused):
             permanent = all(code >= 500 for code, _ in error.recipients.values())
+        elif isinstance(error, smtplib.SMTPResponseException):
+            permanent = error.smtp_code >= 500
         row.email_error = f"{type(error).__name__}: {error}"[:1000]
         if permanent or row.email_attempts >= config["MAIL_MAX_ATTEMPTS"]:
             row.email_status = EmailStatus.failed

@@ -28,7 +28,9 @@ from volunteer.models import (
     VolunteerProfile,
 )
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Plain addresses only: characters that mean something in a mail header (, ; : < > ( ) ")
+# would make the address unusable for the reminder email.
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 EMAIL_MAX = 254
 
 

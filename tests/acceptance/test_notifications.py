@@ -27,10 +27,12 @@ def test_a_volunteer_reads_a_reminder_and_changes_a_choice(page: Page, live_serv
     events.sign_up(volunteer, shift.id, now=now)
     services.create_due_notifications(now=now)
     db.session.commit()
+    phone, title, activity_id = volunteer.phone, activity.title, activity.id
+    # SQLite: no transaction of the test may stay open while the server works.
     db.session.close()
 
     page.goto(live_server + "/login")
-    page.get_by_label("手机号码").fill(volunteer.phone)
+    page.get_by_label("手机号码").fill(phone)
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
@@ -39,8 +41,8 @@ def test_a_volunteer_reads_a_reminder_and_changes_a_choice(page: Page, live_serv
     page.get_by_test_id("inbox-link").click()
     expect(page.get_by_role("heading", name="通知")).to_be_visible()
     assert_fits_the_screen(page)
-    page.get_by_text(f"即将开始：{activity.title}").click()
-    expect(page).to_have_url(f"{live_server}/activities/{activity.id}")
+    page.get_by_text(f"即将开始：{title}").click()
+    expect(page).to_have_url(f"{live_server}/activities/{activity_id}")
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
 
     page.goto(live_server + "/notifications/settings")

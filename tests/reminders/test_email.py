@@ -171,3 +171,16 @@ def test_two_senders_never_claim_the_same_email(mail_app):
     second = services.claim_due_email(now=now)
 
     assert len(first) == 5 and second == []
+
+
+def test_an_address_that_cannot_be_mailed_fails_alone_and_the_rest_go_out(mail_app, smtp_server):
+    # The profile refuses such addresses now; one stored earlier must not stop the others.
+    _, _, _, broken = due_shift_soon(email="a,b@example.org")
+    _, _, _, fine = due_shift_soon(email="fine@example.org")
+
+    run = jobs.send_email()
+
+    assert (run.sent, run.failed) == (1, 1)
+    assert reload(broken).email_status is EmailStatus.failed
+    assert reload(fine).email_status is EmailStatus.sent
+    assert [m["To"] for m in smtp_server.handler.messages] == ["fine@example.org"]

@@ -295,8 +295,11 @@ def test_profile_page_saves_district_skills_and_email(volunteer_client, voluntee
     assert re.search(r'value="first_aid"[^>]*checked|checked[^>]*value="first_aid"', page)
 
 
-def test_profile_page_refuses_a_bad_email_beside_the_field(volunteer_client, volunteer):
-    response = save_profile(volunteer_client, email="not-an-email", skills=["cleaning"])
+@pytest.mark.parametrize(
+    "address", ["not-an-email", "a,b@example.org", "a;b@example.org", "<a@example.org>"]
+)
+def test_profile_page_refuses_a_bad_email_beside_the_field(volunteer_client, volunteer, address):
+    response = save_profile(volunteer_client, email=address, skills=["cleaning"])
 
     assert response.status_code == 200
     assert field_errors(response.text, "email") == ["请输入有效的电子邮箱地址。"]
