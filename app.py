@@ -26,6 +26,8 @@ from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
+from office.api import blp as office_api
+from office.views import bp as office_pages
 from points.api import blp as points_api
 from points.cli import points_cli
 from points.views import bp as points_pages
@@ -99,9 +101,17 @@ def register_blueprints(app: Flask) -> None:
         events_pages,
         points_pages,
         reminders_pages,
+        office_pages,
     ):
         app.register_blueprint(pages)
-    for endpoints in (auth_api, volunteer_api, events_api, points_api, reminders_api):
+    for endpoints in (
+        auth_api,
+        volunteer_api,
+        events_api,
+        points_api,
+        reminders_api,
+        office_api,
+    ):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
         csrf.exempt(endpoints)

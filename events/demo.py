@@ -1,5 +1,5 @@
-"""Demo data of events: the current year's four campaigns, and activities of the demo teams in
-each, with shifts in the past (attendance replayed through the services at the time it
+"""Demo data of events: last year's and this year's four campaigns, and activities of the demo
+teams in each, with shifts in the past (attendance replayed through the services at the time it
 happened) and in the future (open for sign-up)."""
 
 from __future__ import annotations
@@ -103,6 +103,17 @@ ACTIVITIES = [
         5,
     ),
     DemoActivity(
+        "“暖阳”志愿服务队",
+        Season.winter,
+        "初冬暖心走访独居老人",
+        ServiceCategory.visits,
+        "昌黎县城关镇敬老院",
+        0,
+        time(9),
+        time(11, 30),
+        6,
+    ),
+    DemoActivity(
         "未淑云道德模范志愿服务队",
         Season.winter,
         "新春走访慰问道德模范和身边好人",
@@ -163,7 +174,11 @@ def _replay_attendance(shift, leader, team: Team, index: int) -> None:
 def _load_activity(spec: DemoActivity, campaign: Campaign, now: datetime) -> None:
     team = db.session.scalar(select(Team).where(Team.name == spec.team))
     if team is None or db.session.scalar(
-        select(Activity.id).where(Activity.team_id == team.id, Activity.title == spec.title)
+        select(Activity.id).where(
+            Activity.team_id == team.id,
+            Activity.campaign_id == campaign.id,
+            Activity.title == spec.title,
+        )
     ):
         return
     leader = team.founder
@@ -212,9 +227,12 @@ def load() -> list[tuple[str, str, str]]:
     """Create what is missing; the demo adds no accounts of its own."""
     now = utcnow()
     office = find_user_by_phone(OFFICE[0])
-    year = services.local_day(now).year
-    services.create_standard_year(office, year)
-    campaigns = {c.season: c for c in services.list_campaigns(year=year)}
-    for spec in ACTIVITIES:
-        _load_activity(spec, campaigns[spec.season], now)
+    # Last year too, so that a whole year of four seasons and a year-over-year comparison are
+    # there to look at whatever the date.
+    this_year = services.local_day(now).year
+    for year in (this_year - 1, this_year):
+        services.create_standard_year(office, year)
+        campaigns = {c.season: c for c in services.list_campaigns(year=year)}
+        for spec in ACTIVITIES:
+            _load_activity(spec, campaigns[spec.season], now)
     return []

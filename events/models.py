@@ -16,10 +16,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.auth.models import User
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.db import UTCDateTime, enum_column
 from core.districts import District
 from core.extensions import db
@@ -220,8 +220,16 @@ class Shift(db.Model):
         enum_column(ShiftStatus), default=ShiftStatus.scheduled
     )
     attendance_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The local day the shift counts for in reports (服务日期): the day it starts, also when
+    # it runs past midnight. Kept with starts_at so reports group and filter by an index.
+    service_day: Mapped[date] = mapped_column(Date, index=True)
 
     activity: Mapped[Activity] = relationship(back_populates="shifts")
+
+    @validates("starts_at")
+    def _keep_service_day(self, _key: str, starts_at: datetime) -> datetime:
+        self.service_day = local_day(starts_at)
+        return starts_at
 
     @property
     def seats_left(self) -> int:
@@ -281,6 +289,7 @@ class CheckIn(db.Model):
     __table_args__ = (
         UniqueConstraint("shift_id", "user_id"),
         Index("ix_check_in_user_status", "user_id", "status"),
+        Index("ix_check_in_shift_status", "shift_id", "status"),
         CheckConstraint("checked_out_at IS NULL OR checked_out_at >= checked_in_at", name="order"),
     )
 

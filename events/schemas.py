@@ -240,6 +240,7 @@ class ServiceTotalSchema(ma.Schema):
     shifts = ma.fields.Integer()
     minutes = ma.fields.Integer()
     hours = ma.fields.Float()
+    points = ma.fields.Integer()
 
 
 # Check-in and attendance ---------------------------------------------------------------

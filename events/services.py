@@ -1635,6 +1635,7 @@ class ServiceTotal:
     season: Season
     shifts: int
     minutes: int
+    points: int
 
     @property
     def hours(self) -> float:
@@ -1642,13 +1643,15 @@ class ServiceTotal:
 
 
 def service_totals(user: User) -> list[ServiceTotal]:
-    """Confirmed shifts and minutes served by campaign year and season (SQL aggregation)."""
+    """Confirmed shifts, minutes served and points by campaign year and season (SQL
+    aggregation)."""
     query = (
         select(
             Campaign.year,
             Campaign.season,
             func.count(CheckIn.id),
             func.coalesce(func.sum(CheckIn.served_minutes), 0),
+            func.coalesce(func.sum(CheckIn.points_due), 0),
         )
         .select_from(CheckIn)
         .join(Shift, Shift.id == CheckIn.shift_id)
@@ -1658,7 +1661,7 @@ def service_totals(user: User) -> list[ServiceTotal]:
         .group_by(Campaign.year, Campaign.season)
         .order_by(Campaign.year.desc(), Campaign.season)
     )
-    return [ServiceTotal(y, s, n, int(m)) for y, s, n, m in db.session.execute(query)]
+    return [ServiceTotal(y, s, n, int(m), int(p)) for y, s, n, m, p in db.session.execute(query)]
 
 
 def shift_calendar(user: User, shift_id: int, *, now: datetime) -> bytes:

@@ -4,13 +4,22 @@ and redemptions."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.auth.models import User
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.db import UTCDateTime, enum_column
 from core.districts import District
 from core.extensions import db
@@ -203,12 +212,19 @@ class Redemption(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The local day of the purchase, so that reports group and filter by an index.
+    redeemed_on: Mapped[date] = mapped_column(Date, index=True)
 
     merchant: Mapped[Merchant] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     lines: Mapped[list[RedemptionLine]] = relationship(
         back_populates="redemption", cascade="all, delete-orphan"
     )
+
+    @validates("created_at")
+    def _keep_redeemed_on(self, _key: str, created_at: datetime) -> datetime:
+        self.redeemed_on = local_day(created_at)
+        return created_at
 
 
 class RedemptionLine(db.Model):

@@ -23,6 +23,7 @@ from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
+from core.spreadsheets import safe_cell
 from points.models import (
     Account,
     AccountKind,
@@ -823,12 +824,14 @@ def statement_csv(statement: Statement) -> str:
     for kind, moment, r, points in sorted(rows, key=lambda x: x[1]):
         goods = "；".join(f"{line.name}×{line.quantity}" for line in r.lines)
         writer.writerow(
-            [kind, moment.isoformat(), r.id, _cell(r.user.display_name), _cell(goods), points]
+            [
+                kind,
+                moment.isoformat(),
+                r.id,
+                safe_cell(r.user.display_name),
+                safe_cell(goods),
+                points,
+            ]
         )
     writer.writerow(["合计", "", "", "", "", statement.net])
     return buffer.getvalue()
-
-
-def _cell(text: str) -> str:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

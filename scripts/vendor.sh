@@ -16,7 +16,7 @@ NM="$ROOT/node_modules"
 OUT="$ROOT/static/vendor"
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{bootstrap,bootstrap-icons/fonts,htmx,swagger-ui,zxing}
+mkdir -p "$OUT"/{bootstrap,bootstrap-icons/fonts,echarts,htmx,swagger-ui,zxing}
 
 copy() { # copy SRC DEST_DIR, failing loudly if SRC is missing
   [[ -f "$1" ]] || { echo "vendor.sh: missing $1" >&2; exit 1; }
@@ -38,6 +38,10 @@ copy "$NM/bootstrap-icons/font/bootstrap-icons.min.css" "$OUT/bootstrap-icons"
 copy "$NM/bootstrap-icons/font/fonts/bootstrap-icons.woff" "$OUT/bootstrap-icons/fonts"
 copy "$NM/bootstrap-icons/font/fonts/bootstrap-icons.woff2" "$OUT/bootstrap-icons/fonts"
 copy "$NM/bootstrap-icons/LICENSE" "$OUT/bootstrap-icons"
+
+# ECharts, for the office dashboard (Chinese is built into the default bundle)
+copy "$NM/echarts/dist/echarts.min.js" "$OUT/echarts"
+copy "$NM/echarts/LICENSE" "$OUT/echarts"
 
 # htmx
 copy "$NM/htmx.org/dist/htmx.min.js" "$OUT/htmx"

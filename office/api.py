@@ -1,0 +1,71 @@
+"""API: participation figures and breakdowns (the office; a leader for their teams), and a
+volunteer's service record."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from core.auth.access import login_required
+from office import services
+from office.schemas import (
+    ReportFiguresSchema,
+    ReportLineSchema,
+    ReportQuerySchema,
+    VolunteerServiceRecordSchema,
+)
+
+blp = Blueprint("office_api", __name__, url_prefix="/api/v1", description="Participation reports")
+BEARER = [{"bearerAuth": []}]
+
+
+def _record(record: services.ServiceRecord) -> dict:
+    return {
+        "lines": record.lines,
+        "totals": [
+            {"year": y, "person_times": n, "hours": h, "points": p} for y, n, h, p in record.totals
+        ],
+    }
+
+
+@blp.route("/reports/summary")
+class ReportSummary(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, ReportFiguresSchema)
+    @login_required
+    def get(self, filters):
+        """The participation figures for the filters"""
+        return services.summary(current_user, filters)
+
+
+@blp.route("/reports/by/<any(season, campaign, district, team, category):by>")
+class ReportBreakdown(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, ReportLineSchema(many=True))
+    @login_required
+    def get(self, filters, by: str):
+        """The figures per season, campaign, district, team or activity category"""
+        return services.breakdown(current_user, filters, by)
+
+
+@blp.route("/me/service-record")
+class MyServiceRecord(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, VolunteerServiceRecordSchema)
+    @login_required
+    def get(self):
+        """My service record (服务记录): every confirmed shift and the totals per year"""
+        return _record(services.service_record(current_user, current_user.id))
+
+
+@blp.route("/volunteers/<int:volunteer_id>/service-record")
+class VolunteerServiceRecord(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, VolunteerServiceRecordSchema)
+    @login_required
+    def get(self, volunteer_id: int):
+        """A volunteer's service record (the office)"""
+        return _record(services.service_record(current_user, volunteer_id))

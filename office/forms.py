@@ -1,0 +1,75 @@
+"""The report filters, read from the query string (a GET form, so no CSRF)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from core.clock import local_day, utcnow
+from events.models import Season
+from office.services import ReportFilter
+
+
+def _optional_int(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class ReportFilterForm(FlaskForm):
+    """Year, season, campaign, district, team and a date range. A value that is malformed or
+    not on offer is shown as an error and left out; the report still answers."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField(_l("Year"), coerce=_optional_int, validators=[Optional()])
+    season = SelectField(_l("Season"), validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), coerce=_optional_int, validators=[Optional()])
+    district = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
+    team = SelectField(_l("Team"), coerce=_optional_int, validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+    def offer(self, years: list[int], choices: dict) -> None:
+        """Fill the lists with what the viewer may choose."""
+        this_year = local_day(utcnow()).year
+        self.year.choices = [(y, str(y)) for y in sorted({this_year, *years}, reverse=True)]
+        self.season.choices = [("", str(_l("All seasons")))] + [(s.value, s.label) for s in Season]
+        self.campaign.choices = [("", str(_l("All campaigns")))] + [
+            (c.id, c.name) for c in choices["campaigns"]
+        ]
+        self.district.choices = [("", str(_l("All districts")))] + [
+            (d.id, d.label) for d in choices["districts"]
+        ]
+        self.team.choices = [("", str(_l("All teams")))] + [
+            (t.id, t.name) for t in choices["teams"]
+        ]
+
+    def report_filter(self) -> ReportFilter:
+        """The valid filters; a field in error counts as not chosen."""
+        self.validate()
+
+        def value(field):
+            return None if field.errors else field.data
+
+        if (
+            self.start.data
+            and self.end.data
+            and self.start.data > self.end.data
+            and not (self.start.errors or self.end.errors)
+        ):
+            self.end.errors = [*self.end.errors, _l("The end is before the start.")]
+        year = value(self.year) or local_day(utcnow()).year
+        season = value(self.season)
+        return ReportFilter(
+            year=year,
+            season=Season(season) if season else None,
+            campaign_id=value(self.campaign),
+            district_id=value(self.district),
+            team_id=value(self.team),
+            start=value(self.start),
+            end=value(self.end),
+        )

@@ -1,0 +1,141 @@
+"""Office pages: the office's start page, the participation dashboard with its drill-down
+lists and exports (the office; a team leader sees their own teams), and service records."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from core.auth.access import login_required, role_required
+from core.auth.models import Role
+from core.clock import local_day, utcnow
+from core.errors import NotFound
+from core.spreadsheets import csv_bytes, xlsx_bytes
+from office import exports, services
+from office.forms import ReportFilterForm
+from volunteer.services import led_team_ids
+
+bp = Blueprint("office", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_context_processor
+def _leads_a_team():
+    def leads() -> bool:
+        return bool(current_user.is_authenticated and current_user.role is Role.volunteer) and (
+            bool(led_team_ids(current_user))
+        )
+
+    return {"leads_a_team": leads}
+
+
+def _filters():
+    """The report filters of this request and the form that shows them."""
+    services.report_scope(current_user)
+    form = ReportFilterForm(request.args)
+    year = request.args.get("year", type=int) or local_day(utcnow()).year
+    form.offer(services.report_years(), services.filter_choices(current_user, year))
+    return form, form.report_filter()
+
+
+def _download(body: bytes, name: str, fmt: str) -> Response:
+    mimetype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bp.get("/office")
+@role_required(Role.office)
+def home():
+    return render_template("office/home.html", work=services.office_work(current_user))
+
+
+@bp.get("/reports")
+@login_required
+def dashboard():
+    form, filters = _filters()
+    now_figures, last_figures = services.year_over_year(current_user, filters)
+    return render_template(
+        "office/dashboard.html",
+        form=form,
+        filters=filters,
+        figures=now_figures,
+        last_year=last_figures,
+        breakdowns={
+            by: services.breakdown(current_user, filters, by) for by in services.BREAKDOWNS
+        },
+        charts=services.charts(current_user, filters),
+        titles=exports.report_title,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.get("/reports/<what>")
+@login_required
+def drill_down(what: str):
+    form, filters = _filters()
+    page = services.drill_down(
+        current_user, filters, what, page=request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "office/drill_down.html",
+        form=form,
+        what=what,
+        page=page,
+        title=exports.report_title(what),
+        query={k: v for k, v in request.args.items() if k != "page"},
+        is_office=current_user.role is Role.office,
+    )
+
+
+@bp.get("/reports/export/<report>.<fmt>")
+@login_required
+def export(report: str, fmt: str):
+    _, filters = _filters()
+    if fmt not in ("csv", "xlsx") or (report == "all" and fmt == "csv"):
+        raise NotFound()
+    if report == "all":
+        tables = [exports.report_table(current_user, filters, r) for r in exports.REPORTS]
+        return _download(xlsx_bytes(tables), f"report-{filters.year}", fmt)
+    table = exports.report_table(current_user, filters, report)
+    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes([table])
+    return _download(body, f"{report}-{filters.year}", fmt)
+
+
+def _record_page(volunteer_id: int):
+    record = services.service_record(current_user, volunteer_id)
+    return render_template("office/service_record.html", record=record)
+
+
+def _record_export(volunteer_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    table = exports.service_record_table(services.service_record(current_user, volunteer_id))
+    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes([table])
+    return _download(body, f"service-record-{volunteer_id}", fmt)
+
+
+@bp.get("/me/service-record")
+@role_required(Role.volunteer)
+def my_record():
+    return _record_page(current_user.id)
+
+
+@bp.get("/me/service-record.<fmt>")
+@role_required(Role.volunteer)
+def my_record_export(fmt: str):
+    return _record_export(current_user.id, fmt)
+
+
+@bp.get("/office/volunteers/<int:volunteer_id>/service-record")
+@role_required(Role.office)
+def volunteer_record(volunteer_id: int):
+    return _record_page(volunteer_id)
+
+
+@bp.get("/office/volunteers/<int:volunteer_id>/service-record.<fmt>")
+@role_required(Role.office)
+def volunteer_record_export(volunteer_id: int, fmt: str):
+    return _record_export(volunteer_id, fmt)

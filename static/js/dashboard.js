@@ -1,0 +1,63 @@
+// Draws the dashboard's charts from the JSON the page carries; every chart has its table in
+// the page too, so nothing depends on this script.
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof echarts === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var charts = [];
+
+  function draw(id, option) {
+    var element = document.getElementById(id);
+    if (!element) return;
+    var chart = echarts.init(element, null, { renderer: "svg" });
+    chart.setOption(Object.assign({ animation: false, grid: { left: 48, right: 16, top: 40, bottom: 48 }, tooltip: { trigger: "axis" } }, option));
+    charts.push(chart);
+  }
+
+  // Spring green, tourist-season blue, harvest gold, winter red (Spring Festival).
+  var seasonColours = {
+    spring: "#4caf50", tourist_season: "#2196f3", autumn_harvest: "#f0a020", winter: "#c62828",
+  };
+  draw("chart-weeks", {
+    legend: { top: 0 },
+    xAxis: { type: "category", data: data.weeks },
+    yAxis: { type: "value", name: data.labels.person_times },
+    series: data.seasons.map(function (season) {
+      return {
+        name: season.name, type: "bar", stack: "weeks", data: season.data,
+        itemStyle: { color: seasonColours[season.season] },
+      };
+    }),
+  });
+  draw("chart-districts", {
+    xAxis: { type: "category", data: data.districts, axisLabel: { interval: 0, rotate: 30 } },
+    yAxis: { type: "value", name: data.labels.hours },
+    series: [{ name: data.labels.hours, type: "bar", data: data.district_hours }],
+  });
+  var monthly = [{ name: data.labels.earned, type: "line", data: data.earned }];
+  if (data.redeemed) monthly.push({ name: data.labels.redeemed, type: "line", data: data.redeemed });
+  draw("chart-months", {
+    legend: { top: 0 },
+    xAxis: { type: "category", data: data.months },
+    yAxis: { type: "value" },
+    series: monthly,
+  });
+  draw("chart-teams", {
+    grid: { left: 140, right: 16, top: 16, bottom: 32 },
+    xAxis: { type: "value", name: data.labels.person_times },
+    yAxis: { type: "category", data: data.teams.slice().reverse(), axisLabel: { width: 130, overflow: "truncate" } },
+    series: [{ name: data.labels.person_times, type: "bar", data: data.team_person_times.slice().reverse() }],
+  });
+
+  window.addEventListener("resize", function () {
+    charts.forEach(function (chart) { chart.resize(); });
+  });
+  // Charts are disposed before the page is left or swapped, as ECharts asks.
+  function dispose() {
+    charts.forEach(function (chart) { chart.dispose(); });
+    charts = [];
+  }
+  window.addEventListener("pagehide", dispose);
+  document.body.addEventListener("htmx:beforeSwap", dispose);
+})();
