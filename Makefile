@@ -50,8 +50,21 @@ extract-messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.venv node_modules static tests' -o translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
+# The load generator lives in a virtual environment of its own (locust pins its own Flask).
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+# City-scale benchmarks on PostgreSQL (BENCH_DATABASE_URL, or the local server) or SQLite;
+# prints the table and writes bench/RESULTS.md.
+bench: $(VENV)/.runtime $(BENCH_VENV)/.installed translations
+	$(BIN)/python -m bench.run
+
 vendor:
 	bash scripts/vendor.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) bench/.data .pytest_cache .ruff_cache

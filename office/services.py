@@ -251,7 +251,7 @@ def year_over_year(viewer: User, filters: ReportFilter) -> tuple[Figures, Figure
 
 
 def _year_before(day: date | None) -> date | None:
-    if day is None:
+    if day is None or day.year == 1:
         return None
     try:
         return day.replace(year=day.year - 1)
@@ -418,6 +418,8 @@ LISTS = ("activities", "teams", "volunteers")
 
 def _page_of(query: Select, count_of, page: int, per_page: int, make) -> Page:
     total = db.session.scalar(select(func.count()).select_from(count_of.subquery()))
+    # A page past the last shows the last (and an absurd number never reaches the database).
+    page = min(max(page, 1), max(math.ceil(total / per_page), 1))
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page([make(row) for row in rows], page, per_page, total)
 
@@ -431,7 +433,6 @@ def drill_down(
     _check_team(filters, scope)
     if what not in LISTS:
         raise NotFound(_l("No such report."))
-    page = max(page, 1)
     if what == "activities":
         keys = [Activity.id, Activity.title, Team.name, District.name, Campaign.name]
         base = (

@@ -30,13 +30,20 @@ def _leads_a_team():
     return {"leads_a_team": leads}
 
 
+FILTER_KEYS = ("year", "season", "campaign", "district", "team", "start", "end")
+
+
 def _filters():
-    """The report filters of this request and the form that shows them."""
+    """The report filters of this request, the form that shows them, and the filters as query
+    arguments for links (only those: any other argument could clash with a link's own)."""
     services.report_scope(current_user)
     form = ReportFilterForm(request.args)
-    year = request.args.get("year", type=int) or local_day(utcnow()).year
-    form.offer(services.report_years(), services.filter_choices(current_user, year))
-    return form, form.report_filter()
+    this_year = local_day(utcnow()).year
+    years = services.report_years()
+    year = request.args.get("year", type=int)
+    form.offer(years, services.filter_choices(current_user, year if year in years else this_year))
+    query = {key: value for key in FILTER_KEYS if (value := request.args.get(key))}
+    return form, form.report_filter(), query
 
 
 def _download(body: bytes, name: str, fmt: str) -> Response:
@@ -55,7 +62,7 @@ def home():
 @bp.get("/reports")
 @login_required
 def dashboard():
-    form, filters = _filters()
+    form, filters, query = _filters()
     now_figures, last_figures = services.year_over_year(current_user, filters)
     return render_template(
         "office/dashboard.html",
@@ -68,14 +75,14 @@ def dashboard():
         },
         charts=services.charts(current_user, filters),
         titles=exports.report_title,
-        query=request.args.to_dict(),
+        query=query,
     )
 
 
 @bp.get("/reports/<what>")
 @login_required
 def drill_down(what: str):
-    form, filters = _filters()
+    form, filters, query = _filters()
     page = services.drill_down(
         current_user, filters, what, page=request.args.get("page", 1, type=int)
     )
@@ -85,7 +92,7 @@ def drill_down(what: str):
         what=what,
         page=page,
         title=exports.report_title(what),
-        query={k: v for k, v in request.args.items() if k != "page"},
+        query=query,
         is_office=current_user.role is Role.office,
     )
 
@@ -93,7 +100,7 @@ def drill_down(what: str):
 @bp.get("/reports/export/<report>.<fmt>")
 @login_required
 def export(report: str, fmt: str):
-    _, filters = _filters()
+    _, filters, _ = _filters()
     if fmt not in ("csv", "xlsx") or (report == "all" and fmt == "csv"):
         raise NotFound()
     if report == "all":

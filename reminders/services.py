@@ -68,6 +68,7 @@ MAX_LISTED = 40
 # A claimed email whose sender vanished (killed mid-send) is given up after this long.
 SENDING_TIMEOUT = timedelta(minutes=10)
 INSERT_CHUNK = 500
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -669,6 +670,8 @@ def inbox(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool = 
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
+    # An absurd page number would overflow the database's OFFSET.
+    page = min(max(page, 1), MAX_PAGE)
     return db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
 
 
