@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale, get_timezone
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.demo
@@ -134,9 +136,21 @@ def register_commands(app: Flask) -> None:
             click.echo(f"  {role:<15} {phone}  {name}")
 
 
+@lru_cache(maxsize=8192)
+def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
+    return format_datetime(value, fmt)
+
+
+def localtime(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored UTC time in the reader's zone and language. Pages show the same few times
+    many times over (shifts start on the hour), and Babel's formatting is slow, so results
+    are kept (the arguments include everything the text depends on)."""
+    if not value:
+        return ""
+    return _formatted(value, fmt, str(get_locale()), str(get_timezone()))
+
+
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["LANGUAGES"] = {"zh_CN": "中文", "en": "English"}
     app.context_processor(lambda: {"current_locale": i18n.current_locale()})

@@ -63,7 +63,8 @@ class Notification(db.Model):
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("user_id", "kind", "subject"),
+        # Kind and subject first: a finder asks "who has had this one already?" by them.
+        UniqueConstraint("kind", "subject", "user_id"),
         Index("ix_notification_user_created", "user_id", "created_at"),
         Index("ix_notification_user_read", "user_id", "read_at"),
         Index("ix_notification_email_due", "email_status", "email_next_attempt_at"),

@@ -97,6 +97,18 @@ def _not_yet(user_id, kind: NotificationKind, subject) -> Any:
     )
 
 
+def _told(kind: NotificationKind, subject: str) -> set[int]:
+    """Who has this notification already (one index range on the unique key), so that a
+    finder of a periodic notice does its work only for those still to be told."""
+    return set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == kind, Notification.subject == subject
+            )
+        )
+    )
+
+
 def _subject(prefix: str, column) -> Any:
     return literal(f"{prefix}:") + cast(column, String)
 
@@ -252,11 +264,13 @@ def _free_places_tomorrow(now: datetime) -> Iterator[Due]:
         .order_by(Shift.starts_at)
     )
     by_leader: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    told = _told(NotificationKind.free_places_tomorrow, subject)
     rows = db.session.execute(query).all()
     leaders = _leaders_of(row.team_id for row in rows)
     for row in rows:
         for leader_id in leaders.get(row.team_id, []):
-            by_leader[leader_id].append(_shift_params(row))
+            if leader_id not in told:
+                by_leader[leader_id].append(_shift_params(row))
     for leader_id, shifts in by_leader.items():
         params = {"day": tomorrow.isoformat(), "shifts": shifts[:MAX_LISTED]}
         yield Due(leader_id, NotificationKind.free_places_tomorrow, subject, params)
@@ -326,15 +340,23 @@ def _weekly_digest(now: datetime, since: datetime) -> Iterator[Due]:
     moment = local_moment(week_starts) + timedelta(hours=config["REMINDER_DIGEST_HOUR"])
     if not since < moment <= now:
         return
-    leaders = db.session.execute(
-        select(Membership.user_id, Membership.team_id)
-        .join(Team, Team.id == Membership.team_id)
-        .where(
-            Membership.role == MembershipRole.leader,
-            Membership.status == MembershipStatus.active,
-            Team.status == TeamStatus.approved,
+    subject = f"week:{week_starts.isoformat()}"
+    told = _told(NotificationKind.weekly_digest, subject)
+    leaders = [
+        (user_id, team_id)
+        for user_id, team_id in db.session.execute(
+            select(Membership.user_id, Membership.team_id)
+            .join(Team, Team.id == Membership.team_id)
+            .where(
+                Membership.role == MembershipRole.leader,
+                Membership.status == MembershipStatus.active,
+                Team.status == TeamStatus.approved,
+            )
         )
-    ).all()
+        if user_id not in told
+    ]
+    if not leaders:
+        return
     teams_of: dict[int, set[int]] = defaultdict(set)
     for user_id, team_id in leaders:
         teams_of[user_id].add(team_id)
@@ -348,9 +370,8 @@ def _weekly_digest(now: datetime, since: datetime) -> Iterator[Due]:
         .order_by(Shift.starts_at)
     )
     shifts_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in db.session.execute(query) if leaders else ():
+    for row in db.session.execute(query):
         shifts_of[row.team_id].append(_shift_params(row))
-    subject = f"week:{week_starts.isoformat()}"
     for user_id, team_ids in teams_of.items():
         shifts = sorted(
             (s for team_id in team_ids for s in shifts_of[team_id]), key=lambda s: s["starts_at"]
@@ -377,6 +398,10 @@ def _campaigns_unplanned(now: datetime) -> Iterator[Due]:
         select(User.id).where(User.role == Role.office, User.is_enabled.is_(True))
     ).all()
     for campaign in campaigns:
+        told = _told(NotificationKind.campaign_unplanned_teams, f"campaign:{campaign.id}")
+        to_tell = [user_id for user_id in office if user_id not in told]
+        if not to_tell:
+            continue
         planned = exists().where(
             Activity.team_id == Team.id,
             Activity.campaign_id == campaign.id,
@@ -391,7 +416,7 @@ def _campaigns_unplanned(now: datetime) -> Iterator[Due]:
             "count": count,
             "teams": list(names),
         }
-        for user_id in office:
+        for user_id in to_tell:
             yield Due(
                 user_id,
                 NotificationKind.campaign_unplanned_teams,
@@ -439,7 +464,7 @@ def _insert_new(rows: list[dict[str, Any]]) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Notification.__table__)
-        .on_conflict_do_nothing(index_elements=["user_id", "kind", "subject"])
+        .on_conflict_do_nothing(index_elements=["kind", "subject", "user_id"])
         .returning(Notification.__table__.c.id)
     )
     created = 0

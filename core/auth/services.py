@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
 from core.auth.models import ApiToken, Role, User
@@ -149,7 +150,12 @@ def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tupl
 def find_user_by_token(secret: str, *, now: datetime) -> tuple[User, ApiToken] | None:
     """Return the enabled user and the token for a presented secret, or None if the token is
     unknown, expired or revoked."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    # The user comes in the same query: every API request asks this first.
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(secret))
+        .options(joinedload(ApiToken.user))
+    )
     if token is None or not token.is_usable(now) or not token.user.is_enabled:
         return None
     return token.user, token

@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('email_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
-    sa.UniqueConstraint('user_id', 'kind', 'subject', name=op.f('uq_notification_user_id_kind_subject'))
+    sa.UniqueConstraint('kind', 'subject', 'user_id', name=op.f('uq_notification_kind_subject_user_id'))
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_email_due', ['email_status', 'email_next_attempt_at'], unique=False)

@@ -79,7 +79,7 @@ def test_the_catalogue_holds_every_string_of_the_code(tmp_path):
             str(ROOT / "babel.cfg"),
             "-k",
             "_l",
-            "--ignore-dirs=.venv node_modules static tests",
+            "--ignore-dirs=.venv .venv-bench bench node_modules static tests",
             "-o",
             str(template),
             str(ROOT),
