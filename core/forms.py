@@ -9,6 +9,12 @@ from core.errors import DomainError
 from core.extensions import db
 
 
+def optional_int(value):
+    """Coerce a select's value to an int, or None for the blank choice (a malformed value
+    raises, so WTForms marks the field invalid)."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
     """Show a service's refusal on the form: field errors beside their fields, the rest on top."""
     placed = False

@@ -8,14 +8,9 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from core.clock import local_day, utcnow
+from core.forms import optional_int
 from events.models import Season
 from office.services import ReportFilter
-
-
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 class ReportFilterForm(FlaskForm):
@@ -25,11 +20,11 @@ class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = SelectField(_l("Year"), coerce=_optional_int, validators=[Optional()])
+    year = SelectField(_l("Year"), coerce=optional_int, validators=[Optional()])
     season = SelectField(_l("Season"), validators=[Optional()])
-    campaign = SelectField(_l("Campaign"), coerce=_optional_int, validators=[Optional()])
-    district = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
-    team = SelectField(_l("Team"), coerce=_optional_int, validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), coerce=optional_int, validators=[Optional()])
+    district = SelectField(_l("District"), coerce=optional_int, validators=[Optional()])
+    team = SelectField(_l("Team"), coerce=optional_int, validators=[Optional()])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
 

@@ -10,7 +10,7 @@ from core.auth.access import login_required, role_required
 from core.auth.models import Role
 from core.clock import local_day, utcnow
 from core.errors import NotFound
-from core.spreadsheets import csv_bytes, xlsx_bytes
+from core.spreadsheets import Table, csv_bytes, xlsx_bytes
 from office import exports, services
 from office.forms import ReportFilterForm
 from volunteer.services import led_team_ids
@@ -46,9 +46,14 @@ def _filters():
     return form, form.report_filter(), query
 
 
-def _download(body: bytes, name: str, fmt: str) -> Response:
-    mimetype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
+def _download(tables: list[Table], name: str, fmt: str) -> Response:
+    """The tables as an attachment: an Excel workbook with a sheet each, or the one table as
+    CSV."""
+    if fmt == "xlsx":
+        response = Response(xlsx_bytes(tables), mimetype=XLSX)
+    else:
+        (table,) = tables
+        response = Response(csv_bytes(table), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -105,10 +110,9 @@ def export(report: str, fmt: str):
         raise NotFound()
     if report == "all":
         tables = [exports.report_table(current_user, filters, r) for r in exports.REPORTS]
-        return _download(xlsx_bytes(tables), f"report-{filters.year}", fmt)
+        return _download(tables, f"report-{filters.year}", fmt)
     table = exports.report_table(current_user, filters, report)
-    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes([table])
-    return _download(body, f"{report}-{filters.year}", fmt)
+    return _download([table], f"{report}-{filters.year}", fmt)
 
 
 def _record_page(volunteer_id: int):
@@ -120,8 +124,7 @@ def _record_export(volunteer_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
     table = exports.service_record_table(services.service_record(current_user, volunteer_id))
-    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes([table])
-    return _download(body, f"service-record-{volunteer_id}", fmt)
+    return _download([table], f"service-record-{volunteer_id}", fmt)
 
 
 @bp.get("/me/service-record")

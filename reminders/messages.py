@@ -78,20 +78,18 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
                 when=_when(p["starts_at"]),
             ),
         ]
-    if kind is NotificationKind.activity_cancelled:
-        lines = [_("The activity or one of its shifts you signed up for is cancelled.")]
+    if kind in (NotificationKind.activity_cancelled, NotificationKind.activity_changed):
+        if kind is NotificationKind.activity_cancelled:
+            title = _("Cancelled: %(title)s", title=p["title"])
+            lines = [_("The activity or one of its shifts you signed up for is cancelled.")]
+        else:
+            title = _("Changed: %(title)s", title=p["title"])
+            lines = [_("The activity or one of its shifts you signed up for has changed.")]
         if p.get("starts_at"):
             lines.append(_("Shift: %(when)s", when=_when(p["starts_at"])))
         if p.get("message"):
             lines.append(p["message"])
-        return _("Cancelled: %(title)s", title=p["title"]), lines
-    if kind is NotificationKind.activity_changed:
-        lines = [_("The activity or one of its shifts you signed up for has changed.")]
-        if p.get("starts_at"):
-            lines.append(_("Shift: %(when)s", when=_when(p["starts_at"])))
-        if p.get("message"):
-            lines.append(p["message"])
-        return _("Changed: %(title)s", title=p["title"]), lines
+        return title, lines
     if kind is NotificationKind.points_earned:
         return ngettext("You earned %(num)d point", "You earned %(num)d points", p["amount"]), [
             p.get("memo") or "",

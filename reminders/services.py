@@ -46,6 +46,7 @@ from reminders.models import (
     NotificationKind,
     NotificationPreference,
 )
+from volunteer import services as volunteers
 from volunteer.models import Membership, MembershipRole, MembershipStatus, Team, TeamStatus
 
 VOLUNTEER_KINDS = (
@@ -736,16 +737,7 @@ def kinds_for(user: User) -> tuple[NotificationKind, ...]:
         return OFFICE_KINDS
     if user.role is not Role.volunteer:
         return ()
-    leads = db.session.scalar(
-        select(
-            exists().where(
-                Membership.user_id == user.id,
-                Membership.role == MembershipRole.leader,
-                Membership.status == MembershipStatus.active,
-            )
-        )
-    )
-    return VOLUNTEER_KINDS + (LEADER_KINDS if leads else ())
+    return VOLUNTEER_KINDS + (LEADER_KINDS if volunteers.led_team_ids(user) else ())
 
 
 def preferences(user: User) -> dict[NotificationKind, DeliveryChoice]:

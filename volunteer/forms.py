@@ -15,15 +15,12 @@ from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.districts import list_districts
+from core.forms import optional_int
 from volunteer.models import ServiceCategory, Skill
 
 
 def _district_choices(blank_label) -> list[tuple[str, str]]:
     return [("", str(blank_label))] + [(str(d.id), d.label) for d in list_districts()]
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class RegistrationForm(FlaskForm):
@@ -35,7 +32,7 @@ class RegistrationForm(FlaskForm):
     display_name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "name"}
     )
-    district_id = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
+    district_id = SelectField(_l("District"), coerce=optional_int, validators=[Optional()])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), Length(max=128)],
@@ -55,7 +52,7 @@ class RegistrationForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
-    district_id = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
+    district_id = SelectField(_l("District"), coerce=optional_int, validators=[Optional()])
     skills = SelectMultipleField(
         _l("Skills"),
         option_widget=CheckboxInput(),
@@ -87,7 +84,7 @@ class TeamSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    district = SelectField(_l("District"), coerce=_optional_int, validators=[Optional()])
+    district = SelectField(_l("District"), coerce=optional_int, validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
     q = StringField(_l("Team name"), validators=[Optional(), Length(max=80)])
 
@@ -110,7 +107,7 @@ class TeamSearchForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
-    district_id = SelectField(_l("District"), coerce=_optional_int, validators=[DataRequired()])
+    district_id = SelectField(_l("District"), coerce=optional_int, validators=[DataRequired()])
     categories = SelectMultipleField(
         _l("Services offered"),
         option_widget=CheckboxInput(),
