@@ -3,7 +3,8 @@ respected; a second run, a late run and concurrent runs create nothing twice."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -46,8 +47,14 @@ def run(now, kind=None) -> int:
 
 @pytest.fixture
 def base():
-    """A fixed moment well ahead, so that no builder's 'now' interferes."""
-    return (utcnow() + timedelta(days=10)).replace(microsecond=0)
+    """A moment well ahead, so that no builder's 'now' interferes: a Thursday at 09:00 local
+    time, whatever the day and hour the tests run, so that neither the leaders' Monday digest
+    nor their free-places notice (from 10:00 for tomorrow's shifts) falls due beside what a
+    test counts."""
+    shanghai = ZoneInfo("Asia/Shanghai")  # the tests' TIMEZONE
+    day = utcnow().astimezone(shanghai).date() + timedelta(days=10)
+    day += timedelta(days=(3 - day.weekday()) % 7)
+    return datetime.combine(day, time(9, 0), tzinfo=shanghai).astimezone(UTC)
 
 
 def test_a_volunteer_is_reminded_a_day_and_two_hours_before_a_shift_once_each(app, base):
