@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import click
+from babel import Locale
 from flask import Flask
 from flask_babel import format_datetime, get_locale, get_timezone
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -137,7 +138,7 @@ def register_commands(app: Flask) -> None:
 
 
 @lru_cache(maxsize=8192)
-def _formatted(value: datetime, fmt: str, locale: str, zone: str) -> str:
+def _formatted(value: datetime, fmt: str, locale: Locale | None, zone: tzinfo) -> str:
     return format_datetime(value, fmt)
 
 
@@ -147,7 +148,7 @@ def localtime(value: datetime | None, fmt: str = "medium") -> str:
     are kept (the arguments include everything the text depends on)."""
     if not value:
         return ""
-    return _formatted(value, fmt, str(get_locale()), str(get_timezone()))
+    return _formatted(value, fmt, get_locale(), get_timezone())
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,8 +1,11 @@
-"""Loading one row by id for the services: the row, or NotFound with the caller's message."""
+"""Rows for the services: one by id (or NotFound with the caller's message), and inserts that
+skip what is there already."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.errors import NotFound
 from core.extensions import db
@@ -23,3 +26,26 @@ def get_or_not_found(model: type[Row], row_id: int, message=None, *, lock: bool 
     if row is None:
         raise NotFound(message)
     return row
+
+
+def insert_unless_present(target: Any, *unique: str):
+    """An INSERT of `target` (a mapped class or a table) that skips a row whose `unique`
+    columns are taken already: ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike. Add
+    RETURNING to learn which rows went in; on PostgreSQL a twin still being inserted by another
+    transaction is waited for, so a retry or a concurrent request creates nothing twice."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(target).on_conflict_do_nothing(index_elements=list(unique))
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, for an API write that answers with the
+    rows it has just written: they are as this transaction left them, so reading them back
+    would cost a round trip per row and tell nothing new. Anything not loaded still loads."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from core.auth.access import login_required
 from core.clock import to_local, utcnow
 from core.extensions import db
+from core.rows import commit_keeping_loaded
 from events import services
 from events.schemas import (
     ActivityCancellationSchema,
@@ -296,7 +297,7 @@ class ShiftSignUp(MethodView):
     def post(self, data, shift_id: int):
         """Sign up for a shift; when it is full, 409 `shift_full` unless `join_waiting_list`"""
         held = services.sign_up(current_user, shift_id, now=utcnow(), **data)
-        db.session.commit()
+        commit_keeping_loaded()
         return _sign_up_result(held)
 
     @blp.doc(security=BEARER)
@@ -387,7 +388,7 @@ class CheckIns(MethodView):
     def post(self, data):
         """Check in with the scanned code (and my location where the activity asks for it)"""
         row, created = services.check_in(current_user, now=utcnow(), **data)
-        db.session.commit()
+        commit_keeping_loaded()
         return row, 201 if created else 200
 
 

@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 from lunardate import LunarDate
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
@@ -54,6 +54,8 @@ MAX_SHIFT_LENGTH = timedelta(hours=24)
 MAX_SERIES_SHIFTS = 366
 MAX_CAPACITY = 10_000
 ACTIVE_SIGN_UPS = (SignUpStatus.confirmed, SignUpStatus.waiting)
+# Rules about a shift nearly always ask about its activity too: one round trip for both.
+_WITH_ACTIVITY = joinedload(Shift.activity, innerjoin=True)
 
 
 def _invalid(field: str, message) -> ValidationFailed:
@@ -689,8 +691,12 @@ def _describe(spec: SeriesSpec) -> str:
 
 
 def get_shift(shift_id: int) -> Shift:
-    """Return the shift; raise NotFound if there is none."""
-    return get_or_not_found(Shift, shift_id, _l("No such shift."))
+    """Return the shift with its activity (every rule about a shift asks about both); raise
+    NotFound if there is none."""
+    shift = db.session.get(Shift, shift_id, options=[_WITH_ACTIVITY])
+    if shift is None:
+        raise NotFound(_l("No such shift."))
+    return shift
 
 
 def managed_shift(user: User, shift_id: int) -> Shift:
@@ -849,10 +855,28 @@ def _promote_waiting(shift: Shift, now: datetime) -> list[SignUp]:
     return promoted
 
 
-def _lock_volunteer(user: User) -> None:
-    # One volunteer's sign-ups and check-ins take turns, so two at once cannot both pass the
-    # overlap check or both create the check-in.
-    db.session.get(User, user.id, with_for_update=True, populate_existing=True)
+@dataclass(frozen=True)
+class _Held:
+    """What a volunteer holds on one shift, read under their lock."""
+
+    sign_up: SignUp | None
+    check_in: CheckIn | None
+
+
+def _lock_volunteer(user: User, shift_id: int) -> _Held:
+    """Take the volunteer's turn and, in the same round trip, read their sign-up and check-in
+    on the shift. One volunteer's sign-ups and check-ins take turns, so two at once cannot
+    both pass the overlap check or both create the check-in; what was read before the turn
+    came is read afresh."""
+    row = db.session.execute(
+        select(User.id, SignUp, CheckIn)
+        .outerjoin(SignUp, and_(SignUp.user_id == User.id, SignUp.shift_id == shift_id))
+        .outerjoin(CheckIn, and_(CheckIn.user_id == User.id, CheckIn.shift_id == shift_id))
+        .where(User.id == user.id)
+        .with_for_update(of=User)
+        .execution_options(populate_existing=True)
+    ).one()
+    return _Held(row.SignUp, row.CheckIn)
 
 
 def _overlapping(user: User, shift: Shift) -> Shift | None:
@@ -900,8 +924,7 @@ def sign_up(user: User, shift_id: int, *, now: datetime, join_waiting_list: bool
         raise Forbidden(_l("Only volunteers can sign up for shifts."))
     shift = get_shift(shift_id)
     _bookable(shift, now)
-    _lock_volunteer(user)
-    held = find_sign_up(user, shift.id)
+    held = _lock_volunteer(user, shift.id).sign_up
     if held is not None and held.status in ACTIVE_SIGN_UPS:
         return held
     clash = _overlapping(user, shift)
@@ -938,8 +961,7 @@ def cancel_sign_up(user: User, shift_id: int, *, now: datetime) -> SignUp:
     Raises NotFound (no sign-up) or Conflict (past the cut-off: ask the leader).
     """
     shift = get_shift(shift_id)
-    _lock_volunteer(user)
-    held = find_sign_up(user, shift.id)
+    held = _lock_volunteer(user, shift.id).sign_up
     if held is None or held.status not in ACTIVE_SIGN_UPS:
         raise NotFound(_l("You are not signed up for this shift."))
     cutoff = timedelta(hours=current_app.config["SIGN_UP_CANCEL_CUTOFF_HOURS"])
@@ -1007,7 +1029,7 @@ def read_check_in_code(token: str, *, now: datetime) -> Shift:
     except (BadSignature, KeyError, TypeError, ValueError):
         raise CheckInCodeInvalid() from None
     age = now.timestamp() - window * QR_ROTATION_SECONDS
-    shift = db.session.get(Shift, shift_id)
+    shift = db.session.get(Shift, shift_id, options=[_WITH_ACTIVITY])
     if not 0 <= age <= QR_VALID_SECONDS or shift is None:
         raise CheckInCodeInvalid()
     return shift
@@ -1038,10 +1060,12 @@ def find_check_in(user_id: int, shift_id: int) -> CheckIn | None:
     )
 
 
-def _admit(user: User, shift: Shift, *, walk_ins_allowed: bool, now: datetime) -> bool:
-    """Make sure the volunteer holds a seat on the shift; return whether they came as a
-    walk-in. Raises Conflict when they may not or there is no room."""
-    held = find_sign_up(user, shift.id)
+def _admit(
+    user: User, shift: Shift, held: SignUp | None, *, walk_ins_allowed: bool, now: datetime
+) -> bool:
+    """Make sure the volunteer holds a seat on the shift (`held`: their sign-up, read under
+    their lock); return whether they came as a walk-in. Raises Conflict when they may not or
+    there is no room."""
     if held is not None and held.status in (SignUpStatus.confirmed, SignUpStatus.no_show):
         # A volunteer marked absent who turns out to have come keeps the seat they held.
         held.status = SignUpStatus.confirmed
@@ -1078,10 +1102,9 @@ def check_in(
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers check in to shifts."))
     shift = read_check_in_code(token, now=now)
-    _lock_volunteer(user)
-    existing = find_check_in(user.id, shift.id)
-    if existing is not None:
-        return existing, False
+    held = _lock_volunteer(user, shift.id)
+    if held.check_in is not None:
+        return held.check_in, False
     if (
         shift.status is ShiftStatus.cancelled
         or shift.activity.status is not ActivityStatus.published
@@ -1106,7 +1129,7 @@ def check_in(
                     radius=activity.checkin_radius_m,
                 ),
             )
-    walk_in = _admit(user, shift, walk_ins_allowed=shift.allows_walk_ins, now=now)
+    walk_in = _admit(user, shift, held.sign_up, walk_ins_allowed=shift.allows_walk_ins, now=now)
     row = CheckIn(
         shift_id=shift.id,
         user_id=user.id,
@@ -1152,12 +1175,11 @@ def check_in_by_leader(leader: User, shift_id: int, *, phone: str, now: datetime
     volunteer = auth.find_user_by_phone(auth.normalize_phone(phone))
     if volunteer is None or volunteer.role is not Role.volunteer:
         raise _invalid("phone", _l("No volunteer has this mobile number."))
-    _lock_volunteer(volunteer)
-    existing = find_check_in(volunteer.id, shift.id)
-    if existing is not None:
-        return existing
+    held = _lock_volunteer(volunteer, shift.id)
+    if held.check_in is not None:
+        return held.check_in
     # The leader stands for the team on site, so walk-ins are theirs to admit.
-    walk_in = _admit(volunteer, shift, walk_ins_allowed=True, now=now)
+    walk_in = _admit(volunteer, shift, held.sign_up, walk_ins_allowed=True, now=now)
     row = CheckIn(
         shift_id=shift.id,
         user_id=volunteer.id,
@@ -1495,10 +1517,10 @@ def decide_correction(
         raise _invalid("reply", _l("Tell the volunteer why."))
     if accept:
         volunteer = request_row.user
-        _lock_volunteer(volunteer)
-        row = find_check_in(volunteer.id, shift.id)
+        held = _lock_volunteer(volunteer, shift.id)
+        row = held.check_in
         if row is None:
-            _admit(volunteer, shift, walk_ins_allowed=True, now=now)
+            _admit(volunteer, shift, held.sign_up, walk_ins_allowed=True, now=now)
             row = CheckIn(
                 shift_id=shift.id,
                 user_id=volunteer.id,
@@ -1553,8 +1575,8 @@ class ShiftFilter:
 
 
 def browse_shifts(filters: ShiftFilter, *, now: datetime, limit: int = 200) -> list[Shift]:
-    """Upcoming shifts of published activities, soonest first, with their activity, team and
-    campaign loaded (the page makes a fixed number of queries)."""
+    """Upcoming shifts of published activities, soonest first, with their activity, team,
+    district and campaign loaded in the same query."""
     query = (
         select(Shift)
         .join(Activity, Activity.id == Shift.activity_id)
@@ -1565,9 +1587,9 @@ def browse_shifts(filters: ShiftFilter, *, now: datetime, limit: int = 200) -> l
             Shift.ends_at > now,
         )
         .options(
-            selectinload(Shift.activity).selectinload(Activity.team),
-            selectinload(Shift.activity).selectinload(Activity.district),
-            selectinload(Shift.activity).selectinload(Activity.campaign),
+            contains_eager(Shift.activity).contains_eager(Activity.campaign),
+            contains_eager(Shift.activity).joinedload(Activity.team, innerjoin=True),
+            contains_eager(Shift.activity).joinedload(Activity.district, innerjoin=True),
         )
         .order_by(Shift.starts_at, Shift.id)
         .limit(limit)

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from core.auth.access import login_required
 from core.clock import local_moment, utcnow
 from core.extensions import db
+from core.rows import commit_keeping_loaded
 from points import services
 from points.limits import code_guess_limits
 from points.schemas import (
@@ -178,7 +179,7 @@ class Redemptions(MethodView):
         redemption, created = services.redeem(
             current_user, code=data["code"], lines=lines, key=headers["key"], now=utcnow()
         )
-        db.session.commit()
+        commit_keeping_loaded()
         return redemption, 201 if created else 200
 
 

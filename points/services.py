@@ -15,14 +15,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
-from core.rows import get_or_not_found
+from core.rows import get_or_not_found, insert_unless_present
 from core.spreadsheets import safe_cell
 from points.models import (
     Account,
@@ -126,32 +126,29 @@ def post(posting: Posting, *, now: datetime) -> tuple[LedgerEntry, bool]:
     """
     if posting.amount <= 0:
         raise ValidationFailed(errors={"amount": [str(_l("Enter a positive whole number."))]})
+    # One statement whatever happens: a key posted already (also by a concurrent request,
+    # which PostgreSQL waits for) inserts nothing and returns nothing.
+    entry = db.session.scalar(
+        insert_unless_present(LedgerEntry, "idempotency_key")
+        .values(
+            from_account_id=posting.from_account.id,
+            to_account_id=posting.to_account.id,
+            amount=posting.amount,
+            kind=posting.kind,
+            cause_kind=posting.cause_kind,
+            cause_id=posting.cause_id,
+            memo=posting.memo,
+            actor_id=posting.actor_id,
+            reverses_id=posting.reverses_id,
+            idempotency_key=posting.key,
+            created_at=now,
+        )
+        .returning(LedgerEntry)
+    )
+    if entry is not None:
+        _move(posting)
+        return entry, True
     existing = find_entry(posting.key)
-    if existing is None:
-        try:
-            with db.session.begin_nested():
-                entry = LedgerEntry(
-                    from_account_id=posting.from_account.id,
-                    to_account_id=posting.to_account.id,
-                    amount=posting.amount,
-                    kind=posting.kind,
-                    cause_kind=posting.cause_kind,
-                    cause_id=posting.cause_id,
-                    memo=posting.memo,
-                    actor_id=posting.actor_id,
-                    reverses_id=posting.reverses_id,
-                    idempotency_key=posting.key,
-                    created_at=now,
-                )
-                db.session.add(entry)
-        except IntegrityError:
-            # Another request posted this key first (on PostgreSQL the insert waited for it).
-            existing = find_entry(posting.key)
-            if existing is None:
-                raise
-        else:
-            _move(posting)
-            return entry, True
     if not _same(existing, posting):
         raise Conflict(_l("This request was already used for something else."), code="key_reused")
     return existing, False
@@ -414,7 +411,7 @@ def staff_merchant(user: User) -> Merchant:
     """The merchant a staff account works for; raise Forbidden for anyone else."""
     if user.role is not Role.merchant_staff:
         raise Forbidden()
-    staff = db.session.get(MerchantStaff, user.id)
+    staff = db.session.get(MerchantStaff, user.id, options=[joinedload(MerchantStaff.merchant)])
     if staff is None:
         raise Forbidden(_l("This account is not linked to a merchant."))
     return staff.merchant
@@ -549,9 +546,14 @@ def _find_code(code: str, *, lock: bool) -> RedeemCode | None:
     code = (code or "").strip().replace(" ", "")
     if not (len(code) == 8 and code.isdigit()):
         return None
-    query = select(RedeemCode).where(RedeemCode.code == code)
+    # With its volunteer: every use of a code is about whose it is.
+    query = (
+        select(RedeemCode)
+        .where(RedeemCode.code == code)
+        .options(joinedload(RedeemCode.user, innerjoin=True))
+    )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=RedeemCode)
     return db.session.scalar(query.execution_options(populate_existing=True))
 
 
@@ -619,11 +621,9 @@ def redeem(
             )
         return found, False
 
-    if (found := find_redemption(scoped_key)) is not None:
-        return replay(found)
     locked = _find_code(code, lock=True)
-    # A retry of the same request waited above for the first one's lock; now it sees the
-    # first one's redemption, before the code (spent by it) would refuse it.
+    # Asked only now: a retry of the same request waited above for the first one's lock, and
+    # so sees the first one's redemption before the code (spent by it) would refuse it.
     if (found := find_redemption(scoped_key)) is not None:
         return replay(found)
     row = _check_usable(locked, now)
@@ -652,7 +652,7 @@ def redeem(
     total = sum(items[i].price * q for i, q in basket.items())
     redemption = Redemption(
         merchant_id=merchant.id,
-        user_id=row.user_id,
+        user=row.user,
         staff_id=staff.id,
         code_id=row.id,
         total=total,

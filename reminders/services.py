@@ -16,14 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMessage
 from sqlalchemy import String, cast, exists, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.auth.models import Role, User
 from core.clock import local_day, local_moment
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db, mail
 from core.i18n import supported_locale
-from core.rows import get_or_not_found
+from core.rows import get_or_not_found, insert_unless_present
 from events.models import (
     Activity,
     ActivityNotice,
@@ -461,13 +460,9 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _insert_new(rows: list[dict[str, Any]]) -> int:
     """Insert the rows whose (user, kind, subject) is new; the database skips the others, so
     two schedulers or a retried run cannot create one twice."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Notification.__table__)
-        .on_conflict_do_nothing(index_elements=["kind", "subject", "user_id"])
-        .returning(Notification.__table__.c.id)
-    )
+    statement = insert_unless_present(
+        Notification.__table__, "kind", "subject", "user_id"
+    ).returning(Notification.__table__.c.id)
     created = 0
     for chunk in _chunks(rows, INSERT_CHUNK):
         created += len(db.session.execute(statement, chunk).all())
