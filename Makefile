@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format translations extract-messages migrate vendor bench clean
+.PHONY: demo test lint format translations extract-messages migrate vendor bench bench-profile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 # prints the table and writes bench/RESULTS.md.
 bench: $(VENV)/.runtime $(BENCH_VENV)/.installed translations
 	$(BIN)/python -m bench.run
+
+# Where one benchmarked request spends its time, on the data `make bench` leaves behind:
+# make bench-profile SCENARIO=check_in [COUNT=300] (or sign_up, redemption, balance, listing, floor_insert).
+bench-profile: $(VENV)/.dev translations
+	$(BIN)/python -m bench.profile $(SCENARIO) $(COUNT)
 
 vendor:
 	bash scripts/vendor.sh

@@ -270,10 +270,12 @@ def adjust(
 
 def balance_of(user: User) -> int:
     """The volunteer's balance, read from the cached column (O(1))."""
-    account = db.session.scalar(
-        select(Account).where(Account.kind == AccountKind.volunteer, Account.owner_id == user.id)
+    balance = db.session.scalar(
+        select(Account.balance).where(
+            Account.kind == AccountKind.volunteer, Account.owner_id == user.id
+        )
     )
-    return account.balance if account is not None else 0
+    return balance or 0
 
 
 @dataclass(frozen=True)
