@@ -857,26 +857,37 @@ def _promote_waiting(shift: Shift, now: datetime) -> list[SignUp]:
 
 @dataclass(frozen=True)
 class _Held:
-    """What a volunteer holds on one shift, read under their lock."""
+    """A shift (with its activity) and what a volunteer holds on it, read under their lock."""
 
+    shift: Shift
     sign_up: SignUp | None
     check_in: CheckIn | None
 
 
-def _lock_volunteer(user: User, shift_id: int) -> _Held:
-    """Take the volunteer's turn and, in the same round trip, read their sign-up and check-in
-    on the shift. One volunteer's sign-ups and check-ins take turns, so two at once cannot
-    both pass the overlap check or both create the check-in; what was read before the turn
-    came is read afresh."""
+def _lock_volunteer(user: User, shift_id: int) -> _Held | None:
+    """Take the volunteer's turn, then read the shift, their sign-up and their check-in on it
+    in one query (None if there is no such shift). One volunteer's sign-ups and check-ins take
+    turns, so two at once cannot both pass the overlap check or both create the check-in."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # A query of its own after the lock: a PostgreSQL statement sees only what was committed
+    # when it began, so reading in the locking statement would miss what the turn before
+    # ours has just written.
     row = db.session.execute(
-        select(User.id, SignUp, CheckIn)
-        .outerjoin(SignUp, and_(SignUp.user_id == User.id, SignUp.shift_id == shift_id))
-        .outerjoin(CheckIn, and_(CheckIn.user_id == User.id, CheckIn.shift_id == shift_id))
-        .where(User.id == user.id)
-        .with_for_update(of=User)
+        select(Shift, SignUp, CheckIn)
+        .outerjoin(SignUp, and_(SignUp.shift_id == Shift.id, SignUp.user_id == user.id))
+        .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id, CheckIn.user_id == user.id))
+        .where(Shift.id == shift_id)
+        .options(_WITH_ACTIVITY)
         .execution_options(populate_existing=True)
-    ).one()
-    return _Held(row.SignUp, row.CheckIn)
+    ).one_or_none()
+    return None if row is None else _Held(row.Shift, row.SignUp, row.CheckIn)
+
+
+def _locked_on_shift(user: User, shift_id: int) -> _Held:
+    held = _lock_volunteer(user, shift_id)
+    if held is None:
+        raise NotFound(_l("No such shift."))
+    return held
 
 
 def _overlapping(user: User, shift: Shift) -> Shift | None:
@@ -922,9 +933,9 @@ def sign_up(user: User, shift_id: int, *, now: datetime, join_waiting_list: bool
     """
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers can sign up for shifts."))
-    shift = get_shift(shift_id)
+    locked = _locked_on_shift(user, shift_id)
+    shift, held = locked.shift, locked.sign_up
     _bookable(shift, now)
-    held = _lock_volunteer(user, shift.id).sign_up
     if held is not None and held.status in ACTIVE_SIGN_UPS:
         return held
     clash = _overlapping(user, shift)
@@ -960,8 +971,8 @@ def cancel_sign_up(user: User, shift_id: int, *, now: datetime) -> SignUp:
 
     Raises NotFound (no sign-up) or Conflict (past the cut-off: ask the leader).
     """
-    shift = get_shift(shift_id)
-    held = _lock_volunteer(user, shift.id).sign_up
+    locked = _locked_on_shift(user, shift_id)
+    shift, held = locked.shift, locked.sign_up
     if held is None or held.status not in ACTIVE_SIGN_UPS:
         raise NotFound(_l("You are not signed up for this shift."))
     cutoff = timedelta(hours=current_app.config["SIGN_UP_CANCEL_CUTOFF_HOURS"])
@@ -1020,17 +1031,24 @@ def check_in_code(leader: User, shift_id: int, *, now: datetime) -> tuple[str, i
     return token, QR_ROTATION_SECONDS - int(now.timestamp()) % QR_ROTATION_SECONDS
 
 
-def read_check_in_code(token: str, *, now: datetime) -> Shift:
-    """The shift of a scanned code, if the code is genuine and at most QR_VALID_SECONDS old.
-    Raises CheckInCodeInvalid."""
+def _code_shift_id(token: str, *, now: datetime) -> int:
+    """The shift id a scanned code names, if the code is genuine and at most QR_VALID_SECONDS
+    old. Raises CheckInCodeInvalid."""
     try:
         data = _code_serializer().loads(token)
         shift_id, window = int(data["s"]), int(data["w"])
     except (BadSignature, KeyError, TypeError, ValueError):
         raise CheckInCodeInvalid() from None
-    age = now.timestamp() - window * QR_ROTATION_SECONDS
-    shift = db.session.get(Shift, shift_id, options=[_WITH_ACTIVITY])
-    if not 0 <= age <= QR_VALID_SECONDS or shift is None:
+    if not 0 <= now.timestamp() - window * QR_ROTATION_SECONDS <= QR_VALID_SECONDS:
+        raise CheckInCodeInvalid()
+    return shift_id
+
+
+def read_check_in_code(token: str, *, now: datetime) -> Shift:
+    """The shift of a scanned code, if the code is genuine and at most QR_VALID_SECONDS old.
+    Raises CheckInCodeInvalid."""
+    shift = db.session.get(Shift, _code_shift_id(token, now=now), options=[_WITH_ACTIVITY])
+    if shift is None:
         raise CheckInCodeInvalid()
     return shift
 
@@ -1101,8 +1119,10 @@ def check_in(
     """
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers check in to shifts."))
-    shift = read_check_in_code(token, now=now)
-    held = _lock_volunteer(user, shift.id)
+    held = _lock_volunteer(user, _code_shift_id(token, now=now))
+    if held is None:
+        raise CheckInCodeInvalid()
+    shift = held.shift
     if held.check_in is not None:
         return held.check_in, False
     if (
@@ -1175,7 +1195,7 @@ def check_in_by_leader(leader: User, shift_id: int, *, phone: str, now: datetime
     volunteer = auth.find_user_by_phone(auth.normalize_phone(phone))
     if volunteer is None or volunteer.role is not Role.volunteer:
         raise _invalid("phone", _l("No volunteer has this mobile number."))
-    held = _lock_volunteer(volunteer, shift.id)
+    held = _locked_on_shift(volunteer, shift.id)
     if held.check_in is not None:
         return held.check_in
     # The leader stands for the team on site, so walk-ins are theirs to admit.
@@ -1517,7 +1537,7 @@ def decide_correction(
         raise _invalid("reply", _l("Tell the volunteer why."))
     if accept:
         volunteer = request_row.user
-        held = _lock_volunteer(volunteer, shift.id)
+        held = _locked_on_shift(volunteer, shift.id)
         row = held.check_in
         if row is None:
             _admit(volunteer, shift, held.sign_up, walk_ins_allowed=True, now=now)
