@@ -327,6 +327,8 @@ def scale(seed):
 
 def main() -> int:
     started = time.monotonic()
+    # Whatever else keeps the cores busy lowers every figure; the results say how busy.
+    load = os.getloadavg()[0]
     database_url, database = choose_database()
     environment = app_environment(database_url)
     os.environ.update(environment)
@@ -524,7 +526,7 @@ def main() -> int:
     lines = results_table(pairs, app_seconds, sql_seconds, same, scans, locked)
     text_out = "\n".join(lines)
     print(text_out)
-    write_results(text_out, database, time.monotonic() - started)
+    write_results(text_out, database, time.monotonic() - started, load)
     return 0
 
 
@@ -568,7 +570,7 @@ def results_table(pairs, app_seconds, sql_seconds, same, scans, locked) -> list[
     return out
 
 
-def write_results(table: str, database: str, seconds: float) -> None:
+def write_results(table: str, database: str, seconds: float, load: float) -> None:
     """bench/RESULTS.md: the machine, the settings, the table."""
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -585,7 +587,8 @@ def write_results(table: str, database: str, seconds: float) -> None:
         "",
         f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {seconds:.0f} s.",
         "",
-        f"- machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.platform()}",
+        f"- machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.platform()};"
+        f" load average {load:.2f} when the run began",
         f"- Python {platform.python_version()}; database: {database}",
         f"- gunicorn {WORKERS} sync workers; locust (FastHttpUser) in its own process,"
         f" {USERS} users, {RUN_SECONDS:.0f} s per run; each endpoint and its floor"

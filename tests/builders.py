@@ -57,14 +57,16 @@ def make_team(leader: User | None = None, *, name: str | None = None, district_c
 
 
 def make_campaign(*, starts_on=None, ends_on=None, points_per_hour=10, cap=80, bonus_days=()):
-    """A campaign covering today ± 60 days unless told otherwise."""
+    """A campaign of this year covering today ± 60 days unless told otherwise; today and its
+    year are the local ones (TIMEZONE), as the app's reports take them, not UTC's, which is
+    still the day before for the first eight hours of a local day."""
     from datetime import timedelta
 
-    from core.clock import utcnow
+    from core.clock import local_day, utcnow
     from events import services
     from events.models import Season
 
-    today = utcnow().date()
+    today = local_day(utcnow())
     return services.create_campaign(
         make_user(role=Role.office, display_name="文明办"),
         name="测试活动季",
