@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from core.clock import local_day, utcnow
 from core.forms import optional_int
 from events.models import Season
 from office.services import ReportFilter
@@ -28,10 +27,11 @@ class ReportFilterForm(FlaskForm):
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
 
-    def offer(self, years: list[int], choices: dict) -> None:
-        """Fill the lists with what the viewer may choose."""
-        this_year = local_day(utcnow()).year
-        self.year.choices = [(y, str(y)) for y in sorted({this_year, *years}, reverse=True)]
+    def offer(self, years: list[int], choices: dict, default_year: int) -> None:
+        """Fill the lists with what the viewer may choose; `default_year` is taken when no
+        (valid) year is chosen."""
+        self.default_year = default_year
+        self.year.choices = [(y, str(y)) for y in sorted({default_year, *years}, reverse=True)]
         self.season.choices = [("", str(_l("All seasons")))] + [(s.value, s.label) for s in Season]
         self.campaign.choices = [("", str(_l("All campaigns")))] + [
             (c.id, c.name) for c in choices["campaigns"]
@@ -57,7 +57,9 @@ class ReportFilterForm(FlaskForm):
             and not (self.start.errors or self.end.errors)
         ):
             self.end.errors = [*self.end.errors, _l("The end is before the start.")]
-        year = value(self.year) or local_day(utcnow()).year
+        if self.year.data is None and not self.year.errors:
+            self.year.data = self.default_year  # so that the list shows the year reported
+        year = value(self.year) or self.default_year
         season = value(self.season)
         return ReportFilter(
             year=year,

@@ -561,6 +561,17 @@ def filter_choices(viewer: User, year: int) -> dict[str, list]:
     }
 
 
+def default_report_year(today: date) -> int:
+    """The year a report opens on: that of a campaign running today (the winter campaign
+    counts in the year it starts and runs on into January and February), else today's."""
+    running = db.session.scalar(
+        select(func.max(Campaign.year)).where(
+            Campaign.starts_on <= today, Campaign.ends_on >= today
+        )
+    )
+    return running or today.year
+
+
 def report_years() -> list[int]:
     """The years that have campaigns, newest first."""
     return list(db.session.scalars(select(Campaign.year).distinct().order_by(Campaign.year.desc())))

@@ -38,10 +38,11 @@ def _filters():
     arguments for links (only those: any other argument could clash with a link's own)."""
     services.report_scope(current_user)
     form = ReportFilterForm(request.args)
-    this_year = local_day(utcnow()).year
+    default_year = services.default_report_year(local_day(utcnow()))
     years = services.report_years()
     year = request.args.get("year", type=int)
-    form.offer(years, services.filter_choices(current_user, year if year in years else this_year))
+    choices = services.filter_choices(current_user, year if year in years else default_year)
+    form.offer(years, choices, default_year)
     query = {key: value for key in FILTER_KEYS if (value := request.args.get(key))}
     return form, form.report_filter(), query
 

@@ -9,11 +9,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import time_machine
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -38,6 +40,7 @@ from tests.conftest import sign_in
 from tests.events.builders import make_volunteers
 from volunteer.models import Team
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the tests' TIMEZONE
 FIGURES = [
     "Activities held",
     "Shifts",
@@ -555,6 +558,43 @@ def test_a_year_without_service_shows_zeros(app, world, office_client):
     assert figures_of(response.text) == ["0", "0", "0", "0", "0.0", "0", "0"]
     assert summary.filters[in_chinese(app, "Year")[0]] == str(last_year)
     assert summary.rows == [["0", "0", "0", "0", "0.0", "0", "0", "0", "0"]]
+
+
+def _selected_year(html: str) -> str:
+    select_html = re.search(r'<select[^>]*name="year".*?</select>', html, flags=re.S).group(0)
+    return re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', select_html)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # The winter campaign counts in the year it starts and runs on into the new year.
+        (date(2031, 1, 20), 2030),
+        (date(2030, 12, 20), 2030),
+        # Between campaigns: the calendar year.
+        (date(2031, 3, 5), 2031),
+    ],
+)
+def test_the_reports_open_on_the_year_of_the_campaign_running_today(
+    app, office_user, today, expected
+):
+    events.create_campaign(
+        office_user,
+        name="2030冬季",
+        season=Season.winter,
+        year=2030,
+        starts_on=date(2030, 12, 1),
+        ends_on=date(2031, 2, 28),
+    )
+    db.session.commit()
+
+    with time_machine.travel(datetime.combine(today, time(12), tzinfo=SHANGHAI), tick=False):
+        page = sign_in(app.test_client(), office_user).get("/reports")
+
+    assert page.status_code == 200
+    assert f"{expected}" in re.search(r"<h1[^>]*>(.*?)</h1>", page.text, flags=re.S).group(1)
+    chosen = _selected_year(page.text)
+    assert chosen is not None and expected in {int(g) for g in chosen.groups() if g}
 
 
 @pytest.mark.parametrize("report", REPORTS)
