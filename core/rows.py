@@ -3,6 +3,7 @@ skip what is there already."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,16 +14,21 @@ from core.extensions import db
 Row = TypeVar("Row")
 
 
-def get_or_not_found(model: type[Row], row_id: int, message=None, *, lock: bool = False) -> Row:
-    """Return the row with this id; raise NotFound(message) if there is none.
+def get_or_not_found(
+    model: type[Row], row_id: int, message=None, *, lock: bool = False, options: Sequence = ()
+) -> Row:
+    """Return the row with this id (loaded with `options`, such as a joined relation); raise
+    NotFound(message) if there is none.
 
     With `lock`, the row is loaded afresh FOR UPDATE, so that concurrent writers on it take
     turns (PostgreSQL; SQLite write transactions are exclusive already).
     """
     if lock:
-        row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
+        row = db.session.get(
+            model, row_id, options=options, with_for_update=True, populate_existing=True
+        )
     else:
-        row = db.session.get(model, row_id)
+        row = db.session.get(model, row_id, options=options)
     if row is None:
         raise NotFound(message)
     return row

@@ -693,10 +693,7 @@ def _describe(spec: SeriesSpec) -> str:
 def get_shift(shift_id: int) -> Shift:
     """Return the shift with its activity (every rule about a shift asks about both); raise
     NotFound if there is none."""
-    shift = db.session.get(Shift, shift_id, options=[_WITH_ACTIVITY])
-    if shift is None:
-        raise NotFound(_l("No such shift."))
-    return shift
+    return get_or_not_found(Shift, shift_id, _l("No such shift."), options=[_WITH_ACTIVITY])
 
 
 def managed_shift(user: User, shift_id: int) -> Shift:

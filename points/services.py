@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -55,12 +55,18 @@ def _account(kind: AccountKind, owner_id: int | None) -> Account:
     query = query.where(
         Account.owner_id == owner_id if owner_id is not None else Account.owner_id.is_(None)
     )
+    return _found_or_made(query, kind=kind, owner_id=owner_id)
+
+
+def _found_or_made(query: Select, **values) -> Account:
+    """The account `query` finds, else a new one of `values`; when a concurrent request makes
+    it first, its row."""
     found = db.session.scalar(query)
     if found is not None:
         return found
     try:
         with db.session.begin_nested():
-            account = Account(kind=kind, owner_id=owner_id, balance=0)
+            account = Account(balance=0, **values)
             db.session.add(account)
     except IntegrityError:
         return db.session.scalars(query).one()
@@ -490,16 +496,7 @@ def merchant_account(merchant: Merchant) -> Account:
     query = select(Account).where(
         Account.kind == AccountKind.merchant, Account.merchant_id == merchant.id
     )
-    found = db.session.scalar(query)
-    if found is not None:
-        return found
-    try:
-        with db.session.begin_nested():
-            account = Account(kind=AccountKind.merchant, merchant_id=merchant.id, balance=0)
-            db.session.add(account)
-    except IntegrityError:
-        return db.session.scalars(query).one()
-    return account
+    return _found_or_made(query, kind=AccountKind.merchant, merchant_id=merchant.id)
 
 
 # Redeem codes and redemptions (积分兑换) -------------------------------------------------
