@@ -47,8 +47,8 @@ test: $(VENV)/.dev translations lint
 
 # Refresh the catalogue after changing user-facing strings, then translate the new entries.
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.venv .venv-bench bench node_modules static tests' -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.venv .venv-bench bench node_modules static tests' -o translations/messages.pot --no-location --sort-output --width=100 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width=100
 
 # The load generator lives in a virtual environment of its own (locust pins its own Flask).
 BENCH_VENV := .venv-bench

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
     """Build the configuration mapping that create_app starts from (SECRET_KEY aside: see
     secret_key)."""
     sqlite_path = instance_path / "volunteer_points.sqlite3"
+    remember_days = int(os.environ.get("REMEMBER_DAYS", "30"))
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -53,6 +55,14 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # A sign-in session ends on the server after this long; "keep me signed in" after
+        # REMEMBER_DAYS, and its cookie lives as long.
+        "SESSION_HOURS": int(os.environ.get("SESSION_HOURS", "24")),
+        "REMEMBER_DAYS": remember_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
+        # A leader may add walk-ins, correct times and decide correction requests of a shift
+        # that ended less than this long ago; older shifts are the office's.
+        "LEADER_CORRECTION_DAYS": int(os.environ.get("LEADER_CORRECTION_DAYS", "7")),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),

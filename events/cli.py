@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from core.auth.cli import fail
-from core.auth.models import Role, User
+from core.auth.cli import fail, office_actor
 from core.clock import utcnow
 from core.errors import DomainError
 from core.extensions import db
@@ -16,17 +15,12 @@ campaigns_cli = AppGroup("campaigns", help="Seasonal campaigns (善行四季).")
 shifts_cli = AppGroup("shifts", help="Shift housekeeping.")
 
 
-def _office_actor() -> User:
-    # The command line acts with the office's authority; this stand-in is never saved.
-    return User(id=0, phone="", password_hash="", display_name="cli", role=Role.office)
-
-
 @campaigns_cli.command("create-year")
 @click.argument("year", type=int)
 def create_year(year: int) -> None:
     """Create the four standard campaigns of YEAR (seasons that have one are skipped)."""
     try:
-        created = services.create_standard_year(_office_actor(), year)
+        created = services.create_standard_year(office_actor(), year)
     except DomainError as error:
         fail(error)
     db.session.commit()

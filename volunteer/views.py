@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from core.auth.access import login_required, role_required
+from core.auth.access import login_required, role_required, sign_in
 from core.auth.models import Role
 from core.clock import utcnow
 from core.errors import DomainError, Forbidden, ValidationFailed
@@ -45,8 +45,8 @@ def register():
             db.session.rollback()
             apply_errors(form, error)
         else:
+            sign_in(user)
             db.session.commit()
-            login_user(user)
             flash(_("Welcome! Your volunteer account is ready."), "success")
             return redirect(url_for("volunteer.profile"))
     return render_template("volunteer/register.html", form=form)

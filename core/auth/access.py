@@ -2,33 +2,61 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user, logout_user
 
 from core.auth import services
 from core.auth.models import Role, User
 from core.clock import utcnow
 from core.errors import Forbidden, NotAuthenticated, ValidationFailed, is_api_request
-from core.extensions import db, limiter, login_manager
+from core.extensions import limiter, login_manager
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    # The cookies carry the key of a server-side sign-in session, not the user's id, so that
+    # signing out ends every copy of them (see UserSession).
+    login_manager.id_attribute = "get_session_key"
 
 
 @login_manager.user_loader
-def _load_session_user(user_id: str) -> User | None:
+def _load_session_user(session_key: str) -> User | None:
     # The API is exempt from CSRF, so it must not honour the session cookie: a page on another
     # site could otherwise make a signed-in browser call it.
     if is_api_request():
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_enabled else None
+    return services.find_session_user(session_key, now=utcnow())
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Open a server-side sign-in session for the user and put its key in the cookies."""
+    config = current_app.config
+    lifetime = (
+        timedelta(days=config["REMEMBER_DAYS"])
+        if remember
+        else timedelta(hours=config["SESSION_HOURS"])
+    )
+    services.start_session(
+        user,
+        now=utcnow(),
+        lifetime=lifetime,
+        remember=remember,
+        user_agent=request.user_agent.string,
+    )
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End the signed-in user's session on the server and clear the cookies."""
+    if current_user.session_key:
+        services.end_session(current_user.session_key, now=utcnow())
+    logout_user()
 
 
 @login_manager.request_loader

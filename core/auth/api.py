@@ -9,8 +9,15 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core.auth import services
-from core.auth.access import current_token_id, login_attempt_limits, login_required
-from core.auth.schemas import IssuedTokenSchema, TokenRequestSchema, TokenSchema, UserSchema
+from core.auth.access import current_token_id, login_attempt_limits, login_required, role_required
+from core.auth.models import Role
+from core.auth.schemas import (
+    AccountSchema,
+    IssuedTokenSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+)
 from core.clock import utcnow
 from core.errors import NotAuthenticated
 from core.extensions import db
@@ -64,6 +71,41 @@ class OneToken(MethodView):
         """Revoke one of my tokens"""
         services.revoke_token(current_user, token_id, now=utcnow())
         db.session.commit()
+
+
+@blp.route("/auth/sign-out-everywhere")
+class SignOutEverywhere(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(204)
+    @login_required
+    def post(self):
+        """End every sign-in of my account, on every device, and revoke every token"""
+        services.sign_out_everywhere(current_user, now=utcnow())
+        db.session.commit()
+
+
+@blp.route("/users/<int:user_id>/disable")
+class DisableAccount(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, AccountSchema)
+    @role_required(Role.office)
+    def post(self, user_id: int):
+        """Disable an account (office): its sessions and tokens end at once"""
+        user = services.set_account_enabled(current_user, user_id, enabled=False, now=utcnow())
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>/enable")
+class EnableAccount(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, AccountSchema)
+    @role_required(Role.office)
+    def post(self, user_id: int):
+        """Enable a disabled account again (office); it must sign in anew"""
+        user = services.set_account_enabled(current_user, user_id, enabled=True, now=utcnow())
+        db.session.commit()
+        return user
 
 
 @blp.route("/me")

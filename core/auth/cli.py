@@ -6,7 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from core.auth import services
-from core.auth.models import Role
+from core.auth.models import Role, User
+from core.clock import utcnow
 from core.errors import DomainError
 from core.extensions import db
 
@@ -42,3 +43,52 @@ def create_user(phone: str, display_name: str, role: str, password: str) -> None
         fail(error)
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.display_name} ({user.phone}), id {user.id}.")
+
+
+def _account(phone: str) -> User:
+    try:
+        user = services.find_user_by_phone(services.normalize_phone(phone))
+    except DomainError as error:
+        fail(error)
+    if user is None:
+        raise click.ClickException(f"No account has the mobile number {phone}.")
+    return user
+
+
+def office_actor() -> User:
+    """The command line acts with the office's authority; this stand-in is never saved."""
+    return User(id=0, phone="", password_hash="", display_name="cli", role=Role.office)
+
+
+def _set_enabled(phone: str, enabled: bool) -> None:
+    user = _account(phone)
+    try:
+        services.set_account_enabled(office_actor(), user.id, enabled=enabled, now=utcnow())
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+
+
+@users_cli.command("disable")
+@click.argument("phone")
+def disable_user(phone: str) -> None:
+    """Disable an account: it is signed out everywhere and cannot sign in."""
+    _set_enabled(phone, False)
+    click.echo(f"Disabled {phone}; its sessions and tokens have ended.")
+
+
+@users_cli.command("enable")
+@click.argument("phone")
+def enable_user(phone: str) -> None:
+    """Enable a disabled account again."""
+    _set_enabled(phone, True)
+    click.echo(f"Enabled {phone}.")
+
+
+@users_cli.command("sign-out-everywhere")
+@click.argument("phone")
+def sign_out_everywhere(phone: str) -> None:
+    """End every session and revoke every API token of an account."""
+    services.sign_out_everywhere(_account(phone), now=utcnow())
+    db.session.commit()
+    click.echo(f"Signed {phone} out everywhere.")

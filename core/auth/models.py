@@ -1,4 +1,4 @@
-"""Users and API tokens."""
+"""Users, their sign-in sessions and API tokens."""
 
 from __future__ import annotations
 
@@ -41,9 +41,18 @@ class User(UserMixin, db.Model):
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
+    # The key of the sign-in session (UserSession) this object was loaded through, if any; not
+    # a column. Flask-Login keeps it in the session and remember cookies in place of the user's
+    # id (see `get_session_key`), so that ending the row ends every copy of those cookies.
+    session_key = None
+
     @property
     def is_active(self) -> bool:
         return self.is_enabled
+
+    def get_session_key(self) -> str | None:
+        """What Flask-Login stores in the cookies (its `id_attribute`)."""
+        return self.session_key
 
     @property
     def is_office(self) -> bool:
@@ -70,3 +79,25 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+class UserSession(db.Model):
+    """One browser sign-in: the session and "keep me signed in" cookies carry its key, and only
+    the SHA-256 of the key is stored. Signing out, a password change, "sign out everywhere" and
+    disabling the account end it here, so a copied cookie is refused on every app server."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    is_remembered: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at

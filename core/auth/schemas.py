@@ -1,4 +1,4 @@
-"""API schemas for tokens and the signed-in user."""
+"""API schemas for tokens, the signed-in user and the office's view of an account."""
 
 from __future__ import annotations
 
@@ -31,3 +31,9 @@ class UserSchema(ma.Schema):
     role = ma.fields.Enum(Role, by_value=True)
     locale = ma.fields.String(allow_none=True)
     created_at = ma.fields.AwareDateTime()
+
+
+class AccountSchema(UserSchema):
+    """An account as the office sees it."""
+
+    is_enabled = ma.fields.Boolean()

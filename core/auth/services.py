@@ -1,4 +1,4 @@
-"""Account rules: registration, sign-in, passwords and API tokens."""
+"""Account rules: registration, sign-in sessions, passwords, API tokens, disabling."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
-from core.auth.models import ApiToken, Role, User
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.auth.models import ApiToken, Role, User, UserSession
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
 
@@ -103,20 +103,31 @@ def authenticate(phone: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, *, current_password: str, new_password: str, now: datetime) -> None:
+def require_office(user: User) -> None:
+    """Raise Forbidden unless the user is the office's (文明办)."""
+    if user.role is not Role.office:
+        raise Forbidden()
+
+
+def change_password(
+    user: User,
+    *,
+    current_password: str,
+    new_password: str,
+    now: datetime,
+    keep_session_key: str | None = None,
+) -> None:
     """Replace the password; raise ValidationFailed if the current one is wrong or the new one
-    is weak. Every API token of the user is revoked, since a changed password usually means a
-    leaked one."""
+    is weak. A changed password usually means a leaked one, so every API token is revoked and
+    every sign-in session ends but the one that made the change (`keep_session_key`)."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationFailed(
             errors={"current_password": [str(_l("The current password is wrong."))]}
         )
     check_password_strength(new_password, field="new_password")
     user.password_hash = passwords.hash_password(new_password)
-    for token in user.tokens:
-        if token.revoked_at is None:
-            token.revoked_at = now
-    db.session.flush()
+    _revoke_tokens(user, now=now)
+    _end_sessions(user, now=now, keep_key=keep_session_key)
 
 
 def set_password(user: User, password: str) -> None:
@@ -127,8 +138,93 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(
+    user: User, *, now: datetime, lifetime: timedelta, remember: bool, user_agent: str = ""
+) -> str:
+    """Open a sign-in session for the user; return its key, which the cookies carry and the
+    database never stores (only its hash). The key is also set on `user.session_key`."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user=user,
+            key_hash=_secret_hash(key),
+            user_agent=user_agent[:200],
+            is_remembered=remember,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    db.session.flush()
+    user.session_key = key
+    return key
+
+
+def find_session_user(key: str, *, now: datetime) -> User | None:
+    """Return the enabled user of the usable sign-in session with this key, or None (unknown,
+    ended or expired session, disabled account)."""
+    # One query: every signed-in page asks this first.
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == _secret_hash(key), UserSession.ended_at.is_(None))
+        .where(UserSession.expires_at > now, User.is_enabled.is_(True))
+    )
+    if user is not None:
+        user.session_key = key
+    return user
+
+
+def end_session(key: str, *, now: datetime) -> None:
+    """End the sign-in session with this key (signing out); an ended one keeps its time."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.key_hash == _secret_hash(key), UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def _end_sessions(user: User, *, now: datetime, keep_key: str | None = None) -> None:
+    ending = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    )
+    if keep_key is not None:
+        ending = ending.where(UserSession.key_hash != _secret_hash(keep_key))
+    db.session.execute(ending.values(ended_at=now))
+
+
+def _revoke_tokens(user: User, *, now: datetime) -> None:
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def sign_out_everywhere(user: User, *, now: datetime) -> None:
+    """End every sign-in session of the user, on every device, and revoke every API token."""
+    _end_sessions(user, now=now)
+    _revoke_tokens(user, now=now)
+
+
+def set_account_enabled(office: User, user_id: int, *, enabled: bool, now: datetime) -> User:
+    """Disable or re-enable an account (the office). Disabling signs it out everywhere at once:
+    its sessions end and its tokens are revoked; re-enabling brings none of them back.
+
+    Raises Forbidden (not the office), NotFound (no such user) or Conflict (disabling oneself,
+    which would leave nobody to undo it)."""
+    require_office(office)
+    user = get_or_not_found(User, user_id, _l("No such user."))
+    if not enabled and user.id == office.id:
+        raise Conflict(_l("You cannot disable your own account."), code="own_account")
+    user.is_enabled = enabled
+    if not enabled:
+        sign_out_everywhere(user, now=now)
+    db.session.flush()
+    return user
 
 
 def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tuple[ApiToken, str]:
@@ -137,7 +233,7 @@ def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tupl
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
-        token_hash=_token_hash(secret),
+        token_hash=_secret_hash(secret),
         name=name[:64],
         created_at=now,
         expires_at=now + timedelta(days=days),
@@ -153,7 +249,7 @@ def find_user_by_token(secret: str, *, now: datetime) -> tuple[User, ApiToken] |
     # The user comes in the same query: every API request asks this first.
     token = db.session.scalar(
         select(ApiToken)
-        .where(ApiToken.token_hash == _token_hash(secret))
+        .where(ApiToken.token_hash == _secret_hash(secret))
         .options(joinedload(ApiToken.user))
     )
     if token is None or not token.is_usable(now) or not token.user.is_enabled:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
 
 from core.auth import services
-from core.auth.access import is_safe_next, login_attempt_limits, login_required
+from core.auth.access import is_safe_next, login_attempt_limits, login_required, sign_in, sign_out
 from core.auth.forms import ChangePasswordForm, LoginForm
 from core.clock import utcnow
 from core.errors import ValidationFailed
@@ -39,7 +40,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.phone.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             target = request.args.get("next")
@@ -51,7 +52,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.index"))
 
@@ -67,6 +69,7 @@ def change_password():
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
                 now=utcnow(),
+                keep_session_key=current_user.session_key,
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -75,4 +78,14 @@ def change_password():
             db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("volunteer.profile"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, sign_out_form=FlaskForm())
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user, now=utcnow())
+    logout_user()
+    db.session.commit()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
