@@ -18,7 +18,7 @@ import events.demo
 import points.demo
 import reminders.demo
 import volunteer.demo
-from core import errors, i18n
+from core import errors, headers, i18n
 from core.auth import access, passwords
 from core.auth.api import blp as auth_api
 from core.auth.cli import users_cli
@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
     passwords.init_app(app)
     access.init_app(app)
+    headers.init_app(app)
     api.init_app(
         app,
         spec_kwargs={

@@ -7,11 +7,34 @@
   var data = JSON.parse(source.textContent);
   var charts = [];
 
+  function tag(name, className, text) {
+    var element = document.createElement(name);
+    element.className = className;
+    if (text !== undefined) element.textContent = text;
+    return element;
+  }
+
+  // ECharts writes its default tooltip as HTML with style attributes, which our
+  // Content-Security-Policy refuses; the same lines built from elements need none (setting
+  // a colour through element.style is allowed).
+  function tooltip(items) {
+    var box = tag("div", "chart-tooltip", items.length ? items[0].axisValueLabel : "");
+    items.forEach(function (item) {
+      var line = tag("div", "chart-tooltip-line");
+      var marker = tag("span", "chart-tooltip-marker");
+      marker.style.backgroundColor = item.color;
+      var value = item.value == null ? "-" : Number(item.value).toLocaleString();
+      line.append(marker, tag("span", "", item.seriesName), tag("span", "chart-tooltip-value", value));
+      box.appendChild(line);
+    });
+    return box;
+  }
+
   function draw(id, option) {
     var element = document.getElementById(id);
     if (!element) return;
     var chart = echarts.init(element, null, { renderer: "svg" });
-    chart.setOption(Object.assign({ animation: false, grid: { left: 48, right: 16, top: 40, bottom: 48 }, tooltip: { trigger: "axis" } }, option));
+    chart.setOption(Object.assign({ animation: false, grid: { left: 48, right: 16, top: 40, bottom: 48 }, tooltip: { trigger: "axis", formatter: tooltip } }, option));
     charts.push(chart);
   }
 
