@@ -25,6 +25,7 @@ from core.auth.cli import users_cli
 from core.auth.views import bp as auth_pages
 from core.config import from_environment, secret_key
 from core.extensions import api, csrf, db, limiter, mail, migrate
+from core.inputs import BoundedRequest, IdConverter
 from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
@@ -58,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),
     )
+    # Every id in a path and every number in a query or form stays within the columns' range.
+    app.request_class = BoundedRequest
+    app.url_map.converters["int"] = IdConverter
     # As in Flask's tutorial: the default SQLite file and the generated key live here.
     Path(app.instance_path).mkdir(exist_ok=True)
     app.config.from_mapping(from_environment(Path(app.instance_path)))

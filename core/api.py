@@ -5,8 +5,10 @@ from __future__ import annotations
 import flask_smorest
 import marshmallow as ma
 
+from core.inputs import Schema
 
-class ErrorSchema(ma.Schema):
+
+class ErrorSchema(Schema):
     """The one error shape of the API (for the OpenAPI document)."""
 
     code = ma.fields.String(metadata={"description": "Stable machine-readable error code"})

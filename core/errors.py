@@ -1,17 +1,20 @@
 """Domain errors and the one place that maps them (and HTTP errors) to responses.
 
 HTML requests get a page (or the form again, rendered by the view); `/api/` requests get
-`{"code", "message", "errors"}` with the matching status.
+`{"code", "message", "errors"}` with the matching status, 500 included. A lost database
+connection is a 503 with Retry-After, not a bug.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ HTTP_MESSAGES = {
     422: _l("Some fields need correcting."),
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The service is briefly unavailable. Please try again in a moment."),
 }
 
 
@@ -91,7 +95,14 @@ HTTP_CODES = {
     401: NotAuthenticated.code,
     422: ValidationFailed.code,
     500: "internal_error",
+    503: "unavailable",
 }
+
+# How long a client should wait after a 503: a database restart or failover takes seconds.
+RETRY_AFTER_SECONDS = 5
+# Said when even the error answer failed; plain text in both languages, since translating it
+# might be what failed.
+LAST_RESORT_MESSAGE = "服务器出错，请稍后再试。Something went wrong on our side."
 
 
 CSRF_MESSAGE = _l("This form has expired. Please reload the page and try again.")
@@ -143,7 +154,17 @@ def http_error_response(error: HTTPException):
     return response, status, headers
 
 
+def _roll_back() -> None:
+    # Rendering an error may query (the signed-in user, the unread count), and a session whose
+    # transaction failed refuses to until it is rolled back; the unit of work is void anyway.
+    try:
+        current_app.extensions["sqlalchemy"].session.rollback()
+    except Exception:
+        log.exception("rolling back before the error answer failed")
+
+
 def domain_error_response(error: DomainError):
+    _roll_back()
     if is_api_request():
         payload = error_payload(error.code, error.message, error.errors)
         return jsonify(payload), error.status, error.headers
@@ -151,17 +172,46 @@ def domain_error_response(error: DomainError):
     return page, error.status
 
 
-def unexpected_error_response(error: Exception):
-    log.exception("unhandled error", exc_info=error)
+def _last_resort(status: int):
+    log.exception("the error answer failed too")
+    if is_api_request():
+        body = jsonify(error_payload(HTTP_CODES.get(status, "error"), LAST_RESORT_MESSAGE))
+        return body, status
+    return LAST_RESORT_MESSAGE, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _answer(error: HTTPException):
+    _roll_back()
     try:
-        return http_error_response(InternalServerError())
+        return http_error_response(error)
     except Exception:
         # The error page itself failed (a broken base template): still answer, plainly.
-        log.exception("the error page failed too")
-        return str(HTTP_MESSAGES[500]), 500, {"Content-Type": "text/plain; charset=utf-8"}
+        return _last_resort(error.code or 500)
+
+
+def unexpected_error_response(error: Exception):
+    log.exception("unhandled error", exc_info=error)
+    return _answer(InternalServerError())
+
+
+def is_unavailable(error: Exception) -> bool:
+    """A database that cannot be reached right now: a lost or refused connection, a full pool,
+    a transaction the server cancelled. Trying again shortly is the cure."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout)
+
+
+def database_error_response(error: Exception):
+    if not is_unavailable(error):
+        return unexpected_error_response(error)
+    log.warning("database unavailable: %s", error)
+    return _answer(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
-    app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(HTTPException, _answer)
+    app.register_error_handler(DBAPIError, database_error_response)
+    app.register_error_handler(PoolTimeout, database_error_response)
     app.register_error_handler(Exception, unexpected_error_response)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import flash
-from flask_wtf import FlaskForm
 
 from core.errors import DomainError
 from core.extensions import db
+from core.inputs import Form
 
 
 def optional_int(value):
@@ -15,7 +15,7 @@ def optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-def apply_errors(form: FlaskForm, error: DomainError) -> None:
+def apply_errors(form: Form, error: DomainError) -> None:
     """Show a service's refusal on the form: field errors beside their fields, the rest on top."""
     placed = False
     for name, messages in error.errors.items():
@@ -42,7 +42,7 @@ def flash_refusal(error: DomainError) -> None:
         flash(message, "danger")
 
 
-def flash_form_errors(form: FlaskForm) -> None:
+def flash_form_errors(form: Form) -> None:
     """Flash the errors of a small action form (buttons, a reason field) that is not shown
     again."""
     for field in form:

@@ -7,7 +7,6 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from core.districts import list_districts
+from core.inputs import Form
 from events.models import Season
 from events.services import (
     MAX_CAPACITY,
@@ -91,7 +91,7 @@ def window_of(day: date, start, end) -> tuple[datetime, datetime]:
     return local_moment(day, start), local_moment(end_day, end)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button with nothing but the CSRF token (and where to go back to)."""
 
     next = HiddenField()
@@ -100,7 +100,7 @@ class ActionForm(FlaskForm):
 # Browsing ---------------------------------------------------------------------------------
 
 
-class ShiftFilterForm(FlaskForm):
+class ShiftFilterForm(Form):
     """The filters of the shift list, read from the query string (a GET form, so no CSRF)."""
 
     class Meta:
@@ -145,13 +145,13 @@ class SignUpForm(ActionForm):
     join_waiting_list = BooleanField(_l("Join the waiting list if the shift is full"))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     # Filled by static/js/checkin.js from the phone's position when the place has a geofence.
     latitude = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
 
 
-class CorrectionRequestForm(FlaskForm):
+class CorrectionRequestForm(Form):
     checked_in_at = _local_datetime_field(_l("I arrived at"))
     checked_out_at = _local_datetime_field(_l("I left at"))
     message = TextAreaField(
@@ -165,7 +165,7 @@ class CorrectionRequestForm(FlaskForm):
 # Leaders: activities and shifts -----------------------------------------------------------
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Category"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
@@ -228,7 +228,7 @@ class NewActivityForm(ActivityForm):
         self.campaign_id.choices = [(c.id, c.name) for c in campaigns]
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired()])
     start_time = _time_field(_l("Starts"), time(9, 0))
     end_time = _time_field(_l("Ends"), time(12, 0))
@@ -250,7 +250,7 @@ WEEKDAYS = [
 ]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
     weekdays = SelectMultipleField(
@@ -309,7 +309,7 @@ class CancelActivityForm(ActionForm):
 # Leaders: on site and attendance ----------------------------------------------------------
 
 
-class PhoneCheckInForm(FlaskForm):
+class PhoneCheckInForm(Form):
     phone = StringField(
         _l("Volunteer's mobile number"),
         validators=[DataRequired(), Length(max=20)],
@@ -386,7 +386,7 @@ def format_bonus_days(bonus_days) -> str:
     return "\n".join(f"{b.day.isoformat()} ×{b.multiplier} {b.label}".rstrip() for b in bonus_days)
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
@@ -452,5 +452,5 @@ class NewCampaignForm(CampaignForm):
         return {**super().values(), "season": Season(self.season.data), "year": self.year.data}
 
 
-class CreateYearForm(FlaskForm):
+class CreateYearForm(Form):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])

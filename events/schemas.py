@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from core.inputs import MULTILINE, Schema
 from events.models import (
     ActivityStatus,
     AttendanceStatus,
@@ -32,27 +33,29 @@ class LocalTime(ma.fields.Time):
 # Campaigns ---------------------------------------------------------------------------
 
 
-class CampaignQuerySchema(ma.Schema):
+class CampaignQuerySchema(Schema):
     year = ma.fields.Integer()
 
 
-class BonusDayInputSchema(ma.Schema):
+class BonusDayInputSchema(Schema):
     day = ma.fields.Date(required=True)
     multiplier = ma.fields.Integer(load_default=2)
     label = ma.fields.String(load_default="", validate=ma.validate.Length(max=80))
 
 
-class BonusDaySchema(ma.Schema):
+class BonusDaySchema(Schema):
     day = ma.fields.Date()
     multiplier = ma.fields.Integer()
     label = ma.fields.String()
 
 
-class CampaignUpdateSchema(ma.Schema):
+class CampaignUpdateSchema(Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(max=120))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    description = ma.fields.String(
+        metadata=MULTILINE, load_default="", validate=ma.validate.Length(max=5000)
+    )
     points_per_hour = ma.fields.Integer(required=True)
     max_points_per_shift = ma.fields.Integer(required=True)
     bonus_days = ma.fields.List(ma.fields.Nested(BonusDayInputSchema), load_default=list)
@@ -65,11 +68,11 @@ class CampaignCreateSchema(CampaignUpdateSchema):
     max_points_per_shift = ma.fields.Integer(load_default=80)
 
 
-class StandardYearSchema(ma.Schema):
+class StandardYearSchema(Schema):
     year = ma.fields.Integer(required=True)
 
 
-class CampaignSchema(ma.Schema):
+class CampaignSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     season = ma.fields.Enum(Season, by_value=True)
@@ -87,25 +90,29 @@ class CampaignSchema(ma.Schema):
 # Activities ----------------------------------------------------------------------------
 
 
-class ActivityUpdateSchema(ma.Schema):
+class ActivityUpdateSchema(Schema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(max=120))
     category = ma.fields.Enum(ServiceCategory, by_value=True, required=True)
     address = ma.fields.String(required=True, validate=ma.validate.Length(max=200))
     latitude = ma.fields.Float(load_default=None, allow_none=True)
     longitude = ma.fields.Float(load_default=None, allow_none=True)
     checkin_radius_m = ma.fields.Integer(load_default=None, allow_none=True)
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    description = ma.fields.String(
+        metadata=MULTILINE, load_default="", validate=ma.validate.Length(max=5000)
+    )
 
 
 class ActivityCreateSchema(ActivityUpdateSchema):
     campaign_id = ma.fields.Integer(required=True)
 
 
-class ActivityCancellationSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+class ActivityCancellationSchema(Schema):
+    reason = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=2000)
+    )
 
 
-class ActivitySchema(ma.Schema):
+class ActivitySchema(Schema):
     id = ma.fields.Integer()
     team = ma.fields.Nested(TeamBriefSchema)
     campaign_id = ma.fields.Integer()
@@ -128,7 +135,7 @@ class ActivitySchema(ma.Schema):
 # Shifts --------------------------------------------------------------------------------
 
 
-class ShiftSchema(ma.Schema):
+class ShiftSchema(Schema):
     id = ma.fields.Integer()
     activity_id = ma.fields.Integer()
     series_id = ma.fields.Integer(allow_none=True)
@@ -152,7 +159,7 @@ class ShiftListItemSchema(ShiftSchema):
     season = ma.fields.Enum(Season, by_value=True, attribute="activity.campaign.season")
 
 
-class ShiftBrowseQuerySchema(ma.Schema):
+class ShiftBrowseQuerySchema(Schema):
     season = ma.fields.Enum(Season, by_value=True)
     campaign_id = ma.fields.Integer()
     district_id = ma.fields.Integer()
@@ -160,14 +167,14 @@ class ShiftBrowseQuerySchema(ma.Schema):
     category = ma.fields.Enum(ServiceCategory, by_value=True)
 
 
-class ShiftCreateSchema(ma.Schema):
+class ShiftCreateSchema(Schema):
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     capacity = ma.fields.Integer(required=True)
     allows_walk_ins = ma.fields.Boolean(load_default=False)
 
 
-class ShiftSeriesCreateSchema(ma.Schema):
+class ShiftSeriesCreateSchema(Schema):
     first_day = ma.fields.Date(required=True)
     last_day = ma.fields.Date(required=True)
     weekdays = ma.fields.List(
@@ -183,12 +190,12 @@ class ShiftSeriesCreateSchema(ma.Schema):
     allows_walk_ins = ma.fields.Boolean(load_default=False)
 
 
-class ShiftSeriesResultSchema(ma.Schema):
+class ShiftSeriesResultSchema(Schema):
     series_id = ma.fields.Integer()
     created = ma.fields.Integer(metadata={"description": "Shifts made now (0: submitted before)"})
 
 
-class ShiftUpdateSchema(ma.Schema):
+class ShiftUpdateSchema(Schema):
     """Fields left out stay as they are."""
 
     start_time = LocalTime()
@@ -198,19 +205,21 @@ class ShiftUpdateSchema(ma.Schema):
     rest_of_series = ma.fields.Boolean(load_default=False)
 
 
-class ShiftCancellationSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+class ShiftCancellationSchema(Schema):
+    reason = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=2000)
+    )
     rest_of_series = ma.fields.Boolean(load_default=False)
 
 
 # Sign-ups ------------------------------------------------------------------------------
 
 
-class SignUpRequestSchema(ma.Schema):
+class SignUpRequestSchema(Schema):
     join_waiting_list = ma.fields.Boolean(load_default=False)
 
 
-class SignUpSchema(ma.Schema):
+class SignUpSchema(Schema):
     id = ma.fields.Integer()
     shift_id = ma.fields.Integer()
     status = ma.fields.Enum(SignUpStatus, by_value=True)
@@ -233,7 +242,7 @@ class MySignUpSchema(SignUpSchema):
     shift = ma.fields.Nested(ShiftWithActivitySchema)
 
 
-class ServiceTotalSchema(ma.Schema):
+class ServiceTotalSchema(Schema):
     year = ma.fields.Integer()
     season = ma.fields.Enum(Season, by_value=True)
     season_label = ma.fields.String(attribute="season.label")
@@ -246,23 +255,23 @@ class ServiceTotalSchema(ma.Schema):
 # Check-in and attendance ---------------------------------------------------------------
 
 
-class CheckInCodeSchema(ma.Schema):
+class CheckInCodeSchema(Schema):
     token = ma.fields.String()
     url = ma.fields.String(metadata={"description": "The check-in page to show as a QR code"})
     expires_in = ma.fields.Integer(metadata={"description": "Seconds until the next code"})
 
 
-class CheckInRequestSchema(ma.Schema):
+class CheckInRequestSchema(Schema):
     token = ma.fields.String(required=True, validate=ma.validate.Length(max=500))
     latitude = ma.fields.Float(load_default=None, allow_none=True)
     longitude = ma.fields.Float(load_default=None, allow_none=True)
 
 
-class LeaderCheckInSchema(ma.Schema):
+class LeaderCheckInSchema(Schema):
     phone = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
 
 
-class CheckInSchema(ma.Schema):
+class CheckInSchema(Schema):
     id = ma.fields.Integer()
     shift_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
@@ -283,13 +292,15 @@ class ServiceRecordSchema(CheckInSchema):
     shift = ma.fields.Nested(ShiftWithActivitySchema)
 
 
-class CheckInTimesSchema(ma.Schema):
+class CheckInTimesSchema(Schema):
     checked_in_at = ma.fields.AwareDateTime(required=True)
     checked_out_at = ma.fields.AwareDateTime(required=True)
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+    reason = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=2000)
+    )
 
 
-class CheckInChangeSchema(ma.Schema):
+class CheckInChangeSchema(Schema):
     id = ma.fields.Integer()
     field = ma.fields.String()
     old_value = ma.fields.String(allow_none=True)
@@ -299,13 +310,13 @@ class CheckInChangeSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
-class AttendanceSignUpSchema(ma.Schema):
+class AttendanceSignUpSchema(Schema):
     id = ma.fields.Integer()
     status = ma.fields.Enum(SignUpStatus, by_value=True)
     created_at = ma.fields.AwareDateTime()
 
 
-class AttendanceLineSchema(ma.Schema):
+class AttendanceLineSchema(Schema):
     """One volunteer on the leader's sheet; the phone is for the team's leaders only."""
 
     user_id = ma.fields.Integer(attribute="user.id")
@@ -316,7 +327,7 @@ class AttendanceLineSchema(ma.Schema):
     check_in = ma.fields.Nested(CheckInSchema, allow_none=True)
 
 
-class AttendanceConfirmationSchema(ma.Schema):
+class AttendanceConfirmationSchema(Schema):
     check_in_ids = ma.fields.List(
         ma.fields.Integer(),
         load_default=None,
@@ -325,18 +336,20 @@ class AttendanceConfirmationSchema(ma.Schema):
     )
 
 
-class CorrectionRequestCreateSchema(ma.Schema):
+class CorrectionRequestCreateSchema(Schema):
     checked_in_at = ma.fields.AwareDateTime(required=True)
     checked_out_at = ma.fields.AwareDateTime(required=True)
-    message = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+    message = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=2000)
+    )
 
 
-class CorrectionDecisionSchema(ma.Schema):
+class CorrectionDecisionSchema(Schema):
     accept = ma.fields.Boolean(required=True)
     reply = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
 
 
-class CorrectionRequestSchema(ma.Schema):
+class CorrectionRequestSchema(Schema):
     id = ma.fields.Integer()
     shift_id = ma.fields.Integer()
     user = ma.fields.Nested(PersonSchema)

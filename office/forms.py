@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from core.forms import optional_int
+from core.inputs import Form
 from events.models import Season
 from office.services import ReportFilter
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     """Year, season, campaign, district, team and a date range. A value that is malformed or
     not on offer is shown as an error and left out; the report still answers."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from core.inputs import Schema
 from events.models import Season
 from office.services import ReportFilter
 
 
-class ReportQuerySchema(ma.Schema):
+class ReportQuerySchema(Schema):
     year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
     season = ma.fields.Enum(Season)
     campaign_id = ma.fields.Integer()
@@ -28,7 +29,7 @@ class ReportQuerySchema(ma.Schema):
         return ReportFilter(**data)
 
 
-class ReportFiguresSchema(ma.Schema):
+class ReportFiguresSchema(Schema):
     activities = ma.fields.Integer()
     shifts = ma.fields.Integer()
     person_times = ma.fields.Integer(metadata={"description": "Confirmed attendances (人次)"})
@@ -40,13 +41,13 @@ class ReportFiguresSchema(ma.Schema):
     active_merchants = ma.fields.Integer(allow_none=True)
 
 
-class ReportLineSchema(ma.Schema):
+class ReportLineSchema(Schema):
     key = ma.fields.Function(lambda line: getattr(line.key, "value", line.key))
     label = ma.fields.String()
     figures = ma.fields.Nested(ReportFiguresSchema)
 
 
-class VolunteerServiceLineSchema(ma.Schema):
+class VolunteerServiceLineSchema(Schema):
     day = ma.fields.Date()
     starts_at = ma.fields.AwareDateTime()
     ends_at = ma.fields.AwareDateTime()
@@ -57,13 +58,13 @@ class VolunteerServiceLineSchema(ma.Schema):
     points = ma.fields.Integer()
 
 
-class VolunteerServiceYearSchema(ma.Schema):
+class VolunteerServiceYearSchema(Schema):
     year = ma.fields.Integer()
     person_times = ma.fields.Integer()
     hours = ma.fields.Float()
     points = ma.fields.Integer()
 
 
-class VolunteerServiceRecordSchema(ma.Schema):
+class VolunteerServiceRecordSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(VolunteerServiceLineSchema))
     totals = ma.fields.List(ma.fields.Nested(VolunteerServiceYearSchema))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.districts import list_districts
 from core.errors import ValidationFailed
+from core.inputs import Form
 from points.models import MerchantKind
 
 KIND_LABELS = {
@@ -37,11 +37,11 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button with nothing but the CSRF token."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Redeem code"),
         validators=[DataRequired(_l("Enter the 8-digit code."))],
@@ -55,7 +55,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(Form):
     """The basket: the code and the request key travel hidden; the quantities are inputs
     named `qty-<item id>`, read by `basket_lines`."""
 
@@ -83,7 +83,7 @@ def basket_lines(formdata, item_ids: list[int]) -> list[tuple[int, int]]:
     return lines
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """The statement's period, read from the query string (first and last day, inclusive)."""
 
     class Meta:
@@ -93,7 +93,7 @@ class PeriodForm(FlaskForm):
     end = DateField(_l("To"), validators=[Optional()])
 
 
-class MerchantForm(FlaskForm):
+class MerchantForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     district_id = SelectField(
@@ -112,7 +112,7 @@ class MerchantForm(FlaskForm):
         return MerchantKind(self.kind.data)
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     name = StringField(_l("Goods"), validators=[DataRequired(), Length(max=120)])
     price = IntegerField(
         _l("Price (points)"), validators=[InputRequired()], render_kw={"inputmode": "numeric"}
@@ -129,7 +129,7 @@ class ItemEditForm(ItemForm):
     is_active = BooleanField(_l("On offer"))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     phone = StringField(
         _l("Mobile number"),
         validators=[DataRequired()],
@@ -141,7 +141,7 @@ class StaffForm(FlaskForm):
     )
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     phone = StringField(
         _l("Volunteer's mobile number"),
         validators=[DataRequired()],

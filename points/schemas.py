@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from core.inputs import MULTILINE, Schema
 from points.models import AccountKind, EntryKind, MerchantKind, RedemptionStatus
 
 # Requests ------------------------------------------------------------------------------
 
 
-class IdempotencyHeaderSchema(ma.Schema):
+class IdempotencyHeaderSchema(Schema):
     """The key that makes a retried request (a lost answer, a double tap) happen once."""
 
     key = ma.fields.String(
@@ -22,20 +23,20 @@ class IdempotencyHeaderSchema(ma.Schema):
     )
 
 
-class MerchantQuerySchema(ma.Schema):
+class MerchantQuerySchema(Schema):
     district_id = ma.fields.Integer()
 
 
-class RedeemCodeLookUpSchema(ma.Schema):
+class RedeemCodeLookUpSchema(Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
 
 
-class RedemptionLineInputSchema(ma.Schema):
+class RedemptionLineInputSchema(Schema):
     item_id = ma.fields.Integer(required=True)
     quantity = ma.fields.Integer(required=True)
 
 
-class RedemptionCreateSchema(ma.Schema):
+class RedemptionCreateSchema(Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
     lines = ma.fields.List(
         ma.fields.Nested(RedemptionLineInputSchema),
@@ -44,12 +45,12 @@ class RedemptionCreateSchema(ma.Schema):
     )
 
 
-class StatementQuerySchema(ma.Schema):
+class StatementQuerySchema(Schema):
     start = ma.fields.Date(required=True, metadata={"description": "First local day"})
     end = ma.fields.Date(required=True, metadata={"description": "Last local day, included"})
 
 
-class MerchantCreateSchema(ma.Schema):
+class MerchantCreateSchema(Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(max=120))
     kind = ma.fields.Enum(MerchantKind, by_value=True, required=True)
     district_id = ma.fields.Integer(required=True)
@@ -57,13 +58,13 @@ class MerchantCreateSchema(ma.Schema):
     contact = ma.fields.String(load_default="", validate=ma.validate.Length(max=64))
 
 
-class MerchantStaffCreateSchema(ma.Schema):
+class MerchantStaffCreateSchema(Schema):
     phone = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
     display_name = ma.fields.String(required=True, validate=ma.validate.Length(max=64))
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=128))
 
 
-class CatalogItemCreateSchema(ma.Schema):
+class CatalogItemCreateSchema(Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(max=120))
     price = ma.fields.Integer(required=True)
     stock = ma.fields.Integer(
@@ -75,22 +76,24 @@ class CatalogItemUpdateSchema(CatalogItemCreateSchema):
     is_active = ma.fields.Boolean(load_default=True)
 
 
-class PointsAdjustmentCreateSchema(ma.Schema):
+class PointsAdjustmentCreateSchema(Schema):
     volunteer_id = ma.fields.Integer(required=True)
     amount = ma.fields.Integer(
         required=True, metadata={"description": "Positive grants, negative deducts"}
     )
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=500))
+    reason = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=500)
+    )
 
 
 # Responses -----------------------------------------------------------------------------
 
 
-class PointsBalanceSchema(ma.Schema):
+class PointsBalanceSchema(Schema):
     balance = ma.fields.Integer()
 
 
-class PointsHistoryLineSchema(ma.Schema):
+class PointsHistoryLineSchema(Schema):
     id = ma.fields.Integer(attribute="entry.id")
     kind = ma.fields.Enum(EntryKind, by_value=True, attribute="entry.kind")
     change = ma.fields.Integer(metadata={"description": "Positive: received; negative: spent"})
@@ -98,18 +101,18 @@ class PointsHistoryLineSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(attribute="entry.created_at")
 
 
-class RedeemCodeSchema(ma.Schema):
+class RedeemCodeSchema(Schema):
     code = ma.fields.String(metadata={"description": "8 digits, shown as text and QR code"})
     expires_at = ma.fields.AwareDateTime()
 
 
-class RedeemCodeLookUpResultSchema(ma.Schema):
+class RedeemCodeLookUpResultSchema(Schema):
     display_name = ma.fields.String()
     balance = ma.fields.Integer()
     expires_at = ma.fields.AwareDateTime()
 
 
-class CatalogItemSchema(ma.Schema):
+class CatalogItemSchema(Schema):
     id = ma.fields.Integer()
     merchant_id = ma.fields.Integer()
     name = ma.fields.String()
@@ -118,7 +121,7 @@ class CatalogItemSchema(ma.Schema):
     is_active = ma.fields.Boolean()
 
 
-class MerchantSchema(ma.Schema):
+class MerchantSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     kind = ma.fields.Enum(MerchantKind, by_value=True)
@@ -136,26 +139,26 @@ class MerchantWithItemsSchema(MerchantSchema):
     items = ma.fields.List(ma.fields.Nested(CatalogItemSchema), attribute="offered_items")
 
 
-class MerchantStaffSchema(ma.Schema):
+class MerchantStaffSchema(Schema):
     id = ma.fields.Integer()
     display_name = ma.fields.String()
     phone = ma.fields.String()
 
 
-class RedemptionLineSchema(ma.Schema):
+class RedemptionLineSchema(Schema):
     item_id = ma.fields.Integer()
     name = ma.fields.String()
     unit_price = ma.fields.Integer()
     quantity = ma.fields.Integer()
 
 
-class RedemptionVolunteerSchema(ma.Schema):
+class RedemptionVolunteerSchema(Schema):
     """Who redeemed, without contact details (merchants see no phone numbers)."""
 
     display_name = ma.fields.String()
 
 
-class RedemptionSchema(ma.Schema):
+class RedemptionSchema(Schema):
     id = ma.fields.Integer()
     merchant_id = ma.fields.Integer()
     total = ma.fields.Integer()
@@ -166,14 +169,14 @@ class RedemptionSchema(ma.Schema):
     volunteer = ma.fields.Nested(RedemptionVolunteerSchema, attribute="user")
 
 
-class MerchantStatementRowSchema(ma.Schema):
+class MerchantStatementRowSchema(Schema):
     kind = ma.fields.String(metadata={"description": "redemption or reversal"})
     at = ma.fields.AwareDateTime()
     points = ma.fields.Integer(metadata={"description": "Negative for a reversal"})
     redemption = ma.fields.Nested(RedemptionSchema)
 
 
-class MerchantStatementSchema(ma.Schema):
+class MerchantStatementSchema(Schema):
     """A services.Statement: its totals and its rows in time order."""
 
     merchant_id = ma.fields.Integer(attribute="merchant.id")
@@ -197,7 +200,7 @@ class MerchantStatementSchema(ma.Schema):
         }
 
 
-class PointsAdjustmentSchema(ma.Schema):
+class PointsAdjustmentSchema(Schema):
     id = ma.fields.Integer()
     volunteer_id = ma.fields.Method("volunteer_id_of", metadata={"type": "integer"})
     amount = ma.fields.Method(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 
+from core.inputs import Form
 from reminders.messages import KIND_LABELS
 from reminders.models import DeliveryChoice, NotificationKind
 
@@ -16,7 +16,7 @@ CHOICE_LABELS = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (mark read, mark all read): only the CSRF token."""
 
 
@@ -24,10 +24,10 @@ def preferences_form(
     kinds: tuple[NotificationKind, ...],
     current: dict[NotificationKind, DeliveryChoice],
     formdata=None,
-) -> FlaskForm:
+) -> Form:
     """A form with one choice per kind the user can receive, filled with the current choices."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(Form):
         pass
 
     for kind in kinds:
@@ -40,6 +40,6 @@ def preferences_form(
     return form
 
 
-def chosen(form: FlaskForm, kinds: tuple[NotificationKind, ...]):
+def chosen(form: Form, kinds: tuple[NotificationKind, ...]):
     """The choices a validated preferences form holds."""
     return {kind: DeliveryChoice(form[kind.value].data) for kind in kinds}

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from core.inputs import Schema
 from reminders.models import DeliveryChoice, EmailStatus, NotificationKind
 
 
-class NotificationQuerySchema(ma.Schema):
+class NotificationQuerySchema(Schema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
     unread = ma.fields.Boolean(load_default=False)
 
 
-class NotificationSchema(ma.Schema):
+class NotificationSchema(Schema):
     id = ma.fields.Integer()
     kind = ma.fields.Enum(NotificationKind)
     title = ma.fields.String()
@@ -25,7 +26,7 @@ class NotificationSchema(ma.Schema):
     email_status = ma.fields.Enum(EmailStatus)
 
 
-class NotificationPageSchema(ma.Schema):
+class NotificationPageSchema(Schema):
     items = ma.fields.List(ma.fields.Nested(NotificationSchema))
     page = ma.fields.Integer()
     pages = ma.fields.Integer()
@@ -33,16 +34,16 @@ class NotificationPageSchema(ma.Schema):
     unread = ma.fields.Integer(metadata={"description": "All unread notifications of the user"})
 
 
-class NotificationReadAllSchema(ma.Schema):
+class NotificationReadAllSchema(Schema):
     marked = ma.fields.Integer()
 
 
-class NotificationPreferenceSchema(ma.Schema):
+class NotificationPreferenceSchema(Schema):
     kind = ma.fields.Enum(NotificationKind, required=True)
     choice = ma.fields.Enum(DeliveryChoice, required=True)
 
 
-class NotificationPreferencesUpdateSchema(ma.Schema):
+class NotificationPreferencesUpdateSchema(Schema):
     preferences = ma.fields.List(
         ma.fields.Nested(NotificationPreferenceSchema),
         required=True,

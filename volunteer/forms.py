@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.districts import list_districts
 from core.forms import optional_int
+from core.inputs import Form
 from volunteer.models import ServiceCategory, Skill
 
 
@@ -23,7 +23,7 @@ def _district_choices(blank_label) -> list[tuple[str, str]]:
     return [("", str(blank_label))] + [(str(d.id), d.label) for d in list_districts()]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     phone = StringField(
         _l("Mobile number"),
         validators=[DataRequired(), Length(max=20)],
@@ -50,7 +50,7 @@ class RegistrationForm(FlaskForm):
         self.district_id.choices = _district_choices(_l("Choose later"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     district_id = SelectField(_l("District"), coerce=optional_int, validators=[Optional()])
     skills = SelectMultipleField(
@@ -78,7 +78,7 @@ def _category_choices() -> list[tuple[str, str]]:
     return [(category.value, category.label) for category in ServiceCategory]
 
 
-class TeamSearchForm(FlaskForm):
+class TeamSearchForm(Form):
     """The filters of the team list, read from the query string (a GET form, so no CSRF)."""
 
     class Meta:
@@ -105,7 +105,7 @@ class TeamSearchForm(FlaskForm):
         return chosen
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=80)])
     district_id = SelectField(_l("District"), coerce=optional_int, validators=[DataRequired()])
     categories = SelectMultipleField(
@@ -127,7 +127,7 @@ class TeamForm(FlaskForm):
         self.categories.choices = _category_choices()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or refuse (the pressed button sends `decision`), with a reason."""
 
     decision = StringField(validators=[AnyOf(["approve", "refuse"])])
@@ -140,7 +140,7 @@ class DecisionForm(FlaskForm):
         return self.decision.data == "approve"
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(Form):
     # Required by the service (its message shows); the form only bounds the length.
     reason = TextAreaField(
         _l("Reason for removal"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2}

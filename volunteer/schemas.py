@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from core.inputs import MULTILINE, Schema
 from volunteer.models import (
     MembershipAction,
     MembershipRole,
@@ -13,28 +14,28 @@ from volunteer.models import (
 )
 
 
-class RegistrationSchema(ma.Schema):
+class RegistrationSchema(Schema):
     phone = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=128))
     display_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
     district_id = ma.fields.Integer(load_default=None, allow_none=True)
 
 
-class DistrictSchema(ma.Schema):
+class DistrictSchema(Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     name = ma.fields.String()
     name_en = ma.fields.String()
 
 
-class ProfileSchema(ma.Schema):
+class ProfileSchema(Schema):
     display_name = ma.fields.String(attribute="user.display_name")
     email = ma.fields.String(attribute="user.email", allow_none=True)
     district = ma.fields.Nested(DistrictSchema, allow_none=True)
     skills = ma.fields.List(ma.fields.String())
 
 
-class ProfileUpdateSchema(ma.Schema):
+class ProfileUpdateSchema(Schema):
     display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
     email = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=254))
     district_id = ma.fields.Integer(allow_none=True)
@@ -46,31 +47,38 @@ class ProfileUpdateSchema(ma.Schema):
 # Teams and memberships -------------------------------------------------------------------
 
 
-class TeamQuerySchema(ma.Schema):
+class TeamQuerySchema(Schema):
     district_id = ma.fields.Integer()
     category = ma.fields.String(validate=ma.validate.Length(max=32))
     q = ma.fields.String(validate=ma.validate.Length(max=80))
 
 
-class TeamApplicationSchema(ma.Schema):
+class TeamApplicationSchema(Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(max=80))
     district_id = ma.fields.Integer(required=True)
     categories = ma.fields.List(ma.fields.String(), load_default=list)
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
-
-
-class DecisionSchema(ma.Schema):
-    approve = ma.fields.Boolean(required=True)
-    reason = ma.fields.String(
-        load_default=None, allow_none=True, validate=ma.validate.Length(max=2000)
+    description = ma.fields.String(
+        metadata=MULTILINE, load_default="", validate=ma.validate.Length(max=5000)
     )
 
 
-class RemovalSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=2000))
+class DecisionSchema(Schema):
+    approve = ma.fields.Boolean(required=True)
+    reason = ma.fields.String(
+        metadata=MULTILINE,
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=2000),
+    )
 
 
-class PersonSchema(ma.Schema):
+class RemovalSchema(Schema):
+    reason = ma.fields.String(
+        metadata=MULTILINE, required=True, validate=ma.validate.Length(max=2000)
+    )
+
+
+class PersonSchema(Schema):
     """Who someone is, without their contact details."""
 
     id = ma.fields.Integer()
@@ -83,13 +91,13 @@ class ContactSchema(PersonSchema):
     phone = ma.fields.String()
 
 
-class TeamBriefSchema(ma.Schema):
+class TeamBriefSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     district = ma.fields.Nested(DistrictSchema)
 
 
-class TeamSchema(ma.Schema):
+class TeamSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     district = ma.fields.Nested(DistrictSchema)
@@ -108,7 +116,7 @@ class TeamApplicationReviewSchema(TeamSchema):
     decided_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class MembershipSchema(ma.Schema):
+class MembershipSchema(Schema):
     """My own place in a team."""
 
     id = ma.fields.Integer()
@@ -120,7 +128,7 @@ class MembershipSchema(ma.Schema):
     joined_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class MemberSchema(ma.Schema):
+class MemberSchema(Schema):
     """A member as the team's leaders and the office see them (with the phone)."""
 
     id = ma.fields.Integer()
@@ -133,7 +141,7 @@ class MemberSchema(ma.Schema):
     joined_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class MembershipEventSchema(ma.Schema):
+class MembershipEventSchema(Schema):
     id = ma.fields.Integer()
     action = ma.fields.Enum(MembershipAction, by_value=True)
     actor = ma.fields.Nested(PersonSchema)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import marshmallow as ma
 
 from core.auth.models import Role
+from core.inputs import Schema
 
 
-class TokenRequestSchema(ma.Schema):
+class TokenRequestSchema(Schema):
     phone = ma.fields.String(required=True, validate=ma.validate.Length(max=20))
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=128))
     name = ma.fields.String(load_default="", validate=ma.validate.Length(max=64))
 
 
-class TokenSchema(ma.Schema):
+class TokenSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
@@ -24,7 +25,7 @@ class IssuedTokenSchema(TokenSchema):
     token = ma.fields.String(metadata={"description": "Shown once; send as `Bearer <token>`"})
 
 
-class UserSchema(ma.Schema):
+class UserSchema(Schema):
     id = ma.fields.Integer()
     phone = ma.fields.String()
     display_name = ma.fields.String()
