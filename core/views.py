@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from core.auth import services
-from core.auth.access import is_safe_next
+from core.auth.access import is_safe_next, public
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.i18n import supported_locale
@@ -16,11 +16,13 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@public(why="the home page")
 def index():
     return render_template("core/index.html")
 
 
 @bp.post("/language")
+@public(why="the language switch, also before signing in")
 def set_language():
     locale = supported_locale(request.form.get("locale"))
     if locale is None:
@@ -34,6 +36,7 @@ def set_language():
 
 
 @bp.get("/healthz")
+@public(why="the load balancer's health check")
 def health():
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok")

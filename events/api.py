@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required
+from core.auth.access import Who, public, role_required
+from core.auth.models import Role
 from core.clock import to_local, utcnow
 from core.extensions import db
 from core.rows import commit_keeping_loaded
@@ -81,16 +82,17 @@ def _sign_up_result(held) -> dict:
 
 @blp.route("/campaigns")
 class Campaigns(MethodView):
+    @public(why="campaigns and their points rules are public")
     @blp.arguments(CampaignQuerySchema, location="query")
     @blp.response(200, CampaignSchema(many=True))
     def get(self, args):
         """Campaigns, newest first, optionally of one year"""
         return services.list_campaigns(year=args.get("year"))
 
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(CampaignCreateSchema)
     @blp.response(201, CampaignSchema)
-    @login_required
     def post(self, data):
         """Create a seasonal campaign with its points rule (office)"""
         campaign = services.create_campaign(current_user, **_bonus_days(data))
@@ -100,15 +102,16 @@ class Campaigns(MethodView):
 
 @blp.route("/campaigns/<int:campaign_id>")
 class OneCampaign(MethodView):
+    @public(why="campaigns and their points rules are public")
     @blp.response(200, CampaignSchema)
     def get(self, campaign_id: int):
         """One campaign"""
         return services.get_campaign(campaign_id)
 
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(CampaignUpdateSchema)
     @blp.response(200, CampaignSchema)
-    @login_required
     def put(self, data, campaign_id: int):
         """Change a campaign (office); points confirmed already stay as they were"""
         campaign = services.update_campaign(current_user, campaign_id, **_bonus_days(data))
@@ -118,10 +121,10 @@ class OneCampaign(MethodView):
 
 @blp.route("/campaigns/standard-year")
 class StandardYear(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(StandardYearSchema)
     @blp.response(201, CampaignSchema(many=True))
-    @login_required
     def post(self, data):
         """Create the four standard campaigns of a year (office); returns those made now"""
         created = services.create_standard_year(current_user, data["year"])
@@ -134,6 +137,7 @@ class StandardYear(MethodView):
 
 @blp.route("/shifts")
 class BrowseShifts(MethodView):
+    @public(why="published shifts are there for everyone to find")
     @blp.arguments(ShiftBrowseQuerySchema, location="query")
     @blp.response(200, ShiftListItemSchema(many=True))
     def get(self, args):
@@ -143,10 +147,10 @@ class BrowseShifts(MethodView):
 
 @blp.route("/teams/<int:team_id>/activities")
 class TeamActivities(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ActivityCreateSchema)
     @blp.response(201, ActivitySchema)
-    @login_required
     def post(self, data, team_id: int):
         """Draft an activity of my team (leader)"""
         fields, place = _place(data)
@@ -159,15 +163,16 @@ class TeamActivities(MethodView):
 
 @blp.route("/activities/<int:activity_id>")
 class OneActivity(MethodView):
+    @public(why="a published activity is public; a draft only its managers see")
     @blp.response(200, ActivityDetailSchema)
     def get(self, activity_id: int):
         """An activity with its shifts (drafts only for its leaders and the office)"""
         return services.visible_activity(current_user, activity_id)
 
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ActivityUpdateSchema)
     @blp.response(200, ActivitySchema)
-    @login_required
     def put(self, data, activity_id: int):
         """Change an open activity (leader); signed-up volunteers are told of a new place"""
         fields, place = _place(data)
@@ -180,9 +185,9 @@ class OneActivity(MethodView):
 
 @blp.route("/activities/<int:activity_id>/publish")
 class PublishActivity(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, ActivitySchema)
-    @login_required
     def post(self, activity_id: int):
         """Open a draft for sign-up (leader)"""
         activity = services.publish_activity(current_user, activity_id, now=utcnow())
@@ -192,9 +197,9 @@ class PublishActivity(MethodView):
 
 @blp.route("/activities/<int:activity_id>/completion")
 class CompleteActivity(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, ActivitySchema)
-    @login_required
     def post(self, activity_id: int):
         """Mark an activity completed once its shifts are over (leader)"""
         activity = services.complete_activity(current_user, activity_id, now=utcnow())
@@ -204,10 +209,10 @@ class CompleteActivity(MethodView):
 
 @blp.route("/activities/<int:activity_id>/cancellation")
 class CancelActivity(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ActivityCancellationSchema)
     @blp.response(200, ActivitySchema)
-    @login_required
     def post(self, data, activity_id: int):
         """Cancel an activity with a reason; its volunteers are told (leader)"""
         activity = services.cancel_activity(
@@ -222,10 +227,10 @@ class CancelActivity(MethodView):
 
 @blp.route("/activities/<int:activity_id>/shifts")
 class ActivityShifts(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ShiftCreateSchema)
     @blp.response(201, ShiftSchema)
-    @login_required
     def post(self, data, activity_id: int):
         """Add a shift (leader)"""
         shift = services.add_shift(current_user, activity_id, **data, now=utcnow())
@@ -235,13 +240,13 @@ class ActivityShifts(MethodView):
 
 @blp.route("/activities/<int:activity_id>/shift-series")
 class ActivityShiftSeries(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ShiftSeriesCreateSchema)
     @blp.response(201, ShiftSeriesResultSchema)
     @blp.alt_response(
         200, schema=ShiftSeriesResultSchema, success=True, description="Submitted before"
     )
-    @login_required
     def post(self, data, activity_id: int):
         """Add shifts on chosen weekdays between two days (leader); sending it again makes none"""
         spec = services.SeriesSpec(**{**data, "weekdays": frozenset(data["weekdays"])})
@@ -252,10 +257,10 @@ class ActivityShiftSeries(MethodView):
 
 @blp.route("/shifts/<int:shift_id>")
 class OneShift(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ShiftUpdateSchema)
     @blp.response(200, ShiftSchema(many=True))
-    @login_required
     def patch(self, data, shift_id: int):
         """Change a shift's local times, capacity or walk-ins, or those of the rest of its
         series (leader); fields left out stay as they are. Returns the shifts changed."""
@@ -274,10 +279,10 @@ class OneShift(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/cancellation")
 class CancelShift(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ShiftCancellationSchema)
     @blp.response(200, ShiftSchema(many=True))
-    @login_required
     def post(self, data, shift_id: int):
         """Cancel a shift, or it and the rest of its series (leader); volunteers are told"""
         shifts = services.cancel_shift(current_user, shift_id, **data, now=utcnow())
@@ -290,19 +295,19 @@ class CancelShift(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/sign-up")
 class ShiftSignUp(MethodView):
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.arguments(SignUpRequestSchema)
     @blp.response(201, SignUpResultSchema)
-    @login_required
     def post(self, data, shift_id: int):
         """Sign up for a shift; when it is full, 409 `shift_full` unless `join_waiting_list`"""
         held = services.sign_up(current_user, shift_id, now=utcnow(), **data)
         commit_keeping_loaded()
         return _sign_up_result(held)
 
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.response(200, SignUpSchema)
-    @login_required
     def delete(self, shift_id: int):
         """Cancel my sign-up; a freed seat goes to the first on the waiting list"""
         held = services.cancel_sign_up(current_user, shift_id, now=utcnow())
@@ -312,9 +317,9 @@ class ShiftSignUp(MethodView):
 
 @blp.route("/me/shifts")
 class MyShifts(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MySignUpSchema(many=True))
-    @login_required
     def get(self):
         """My sign-ups of shifts not yet over, soonest first"""
         return services.list_upcoming_sign_ups(current_user, now=utcnow())
@@ -322,9 +327,9 @@ class MyShifts(MethodView):
 
 @blp.route("/me/service-history")
 class MyServiceHistory(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, ServiceRecordSchema(many=True))
-    @login_required
     def get(self):
         """My check-ins, newest first"""
         return services.list_service_history(current_user)
@@ -332,9 +337,9 @@ class MyServiceHistory(MethodView):
 
 @blp.route("/me/service-totals")
 class MyServiceTotals(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, ServiceTotalSchema(many=True))
-    @login_required
     def get(self):
         """My confirmed shifts and hours by year and season"""
         return services.service_totals(current_user)
@@ -342,6 +347,7 @@ class MyServiceTotals(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/calendar.ics")
 class ShiftCalendar(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(
         200,
@@ -349,7 +355,6 @@ class ShiftCalendar(MethodView):
         content_type="text/calendar",
         description="An iCalendar file",
     )
-    @login_required
     def get(self, shift_id: int):
         """A shift I signed up for, to add to my phone's calendar"""
         body = services.shift_calendar(current_user, shift_id, now=utcnow())
@@ -364,9 +369,9 @@ class ShiftCalendar(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/check-in-code")
 class ShiftCheckInCode(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, CheckInCodeSchema)
-    @login_required
     def get(self, shift_id: int):
         """The rotating check-in code to show on site (leader)"""
         token, expires_in = services.check_in_code(current_user, shift_id, now=utcnow())
@@ -380,11 +385,11 @@ class ShiftCheckInCode(MethodView):
 
 @blp.route("/check-ins")
 class CheckIns(MethodView):
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.arguments(CheckInRequestSchema)
     @blp.response(201, CheckInSchema)
     @blp.alt_response(200, schema=CheckInSchema, success=True, description="Checked in before")
-    @login_required
     def post(self, data):
         """Check in with the scanned code (and my location where the activity asks for it)"""
         row, created = services.check_in(current_user, now=utcnow(), **data)
@@ -394,9 +399,9 @@ class CheckIns(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/check-out")
 class ShiftCheckOut(MethodView):
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.response(200, CheckInSchema)
-    @login_required
     def post(self, shift_id: int):
         """Check out of a shift; checking out again keeps the first time"""
         row = services.check_out(current_user, shift_id, now=utcnow())
@@ -406,10 +411,10 @@ class ShiftCheckOut(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/check-ins")
 class ShiftCheckIns(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(LeaderCheckInSchema)
     @blp.response(200, CheckInSchema)
-    @login_required
     def post(self, data, shift_id: int):
         """Check a volunteer in by mobile number (leader); returns an existing check-in"""
         row = services.check_in_by_leader(current_user, shift_id, phone=data["phone"], now=utcnow())
@@ -419,10 +424,10 @@ class ShiftCheckIns(MethodView):
 
 @blp.route("/check-ins/<int:check_in_id>")
 class OneCheckIn(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(CheckInTimesSchema)
     @blp.response(200, CheckInSchema)
-    @login_required
     def patch(self, data, check_in_id: int):
         """Correct a check-in's times with a reason (leader)"""
         row = services.correct_times(current_user, check_in_id, **data, now=utcnow())
@@ -432,9 +437,9 @@ class OneCheckIn(MethodView):
 
 @blp.route("/check-ins/<int:check_in_id>/check-out")
 class CheckInCheckOut(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, CheckInSchema)
-    @login_required
     def post(self, check_in_id: int):
         """Check a volunteer out now (leader)"""
         row = services.check_out_by_leader(current_user, check_in_id, now=utcnow())
@@ -444,9 +449,9 @@ class CheckInCheckOut(MethodView):
 
 @blp.route("/check-ins/<int:check_in_id>/history")
 class CheckInHistory(MethodView):
+    @role_required(Role.volunteer, Role.office, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, CheckInChangeSchema(many=True))
-    @login_required
     def get(self, check_in_id: int):
         """Who changed a check-in, what and why (the volunteer, the leaders, the office)"""
         return services.check_in_history(current_user, check_in_id)
@@ -457,9 +462,9 @@ class CheckInHistory(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/attendance")
 class ShiftAttendance(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, AttendanceLineSchema(many=True))
-    @login_required
     def get(self, shift_id: int):
         """Everyone signed up or checked in (leader)"""
         lines = services.attendance_sheet(current_user, shift_id, now=utcnow())
@@ -470,10 +475,10 @@ class ShiftAttendance(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/attendance-confirmation")
 class ShiftAttendanceConfirmation(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(AttendanceConfirmationSchema)
     @blp.response(200, CheckInSchema(many=True))
-    @login_required
     def post(self, data, shift_id: int):
         """Confirm attendance after the shift (leader); returns the check-ins confirmed now"""
         rows = services.confirm_attendance(current_user, shift_id, **data, now=utcnow())
@@ -483,9 +488,9 @@ class ShiftAttendanceConfirmation(MethodView):
 
 @blp.route("/sign-ups/<int:sign_up_id>/no-show")
 class SignUpNoShow(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, SignUpSchema)
-    @login_required
     def post(self, sign_up_id: int):
         """Mark a confirmed volunteer who never came (leader)"""
         held = services.mark_no_show(current_user, sign_up_id, now=utcnow())
@@ -495,19 +500,19 @@ class SignUpNoShow(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/correction-requests")
 class ShiftCorrectionRequests(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.arguments(CorrectionRequestCreateSchema)
     @blp.response(201, CorrectionRequestSchema)
-    @login_required
     def post(self, data, shift_id: int):
         """Ask the leader to fix my record of a shift"""
         request_row = services.request_correction(current_user, shift_id, **data, now=utcnow())
         db.session.commit()
         return request_row
 
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, CorrectionRequestSchema(many=True))
-    @login_required
     def get(self, shift_id: int):
         """Pending correction requests of a shift (leader)"""
         return services.list_correction_requests(current_user, shift_id)
@@ -515,10 +520,10 @@ class ShiftCorrectionRequests(MethodView):
 
 @blp.route("/correction-requests/<int:request_id>/decision")
 class CorrectionDecision(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(CorrectionDecisionSchema)
     @blp.response(200, CorrectionRequestSchema)
-    @login_required
     def post(self, data, request_id: int):
         """Accept (times applied) or refuse with a reply (leader)"""
         request_row = services.decide_correction(current_user, request_id, **data, now=utcnow())

@@ -1223,15 +1223,17 @@ def check_out(user: User, shift_id: int, *, now: datetime) -> CheckIn:
     return row
 
 
-def _managed_check_in(leader: User, check_in_id: int) -> CheckIn:
-    row = get_or_not_found(CheckIn, check_in_id, lock=True, message=_l("No such check-in."))
-    volunteers.require_team_manager(leader, row.shift.activity.team_id)
+def managed_check_in(user: User, check_in_id: int, *, lock: bool = False) -> CheckIn:
+    """Return the check-in if the user leads its shift's team (or is the office); raise
+    NotFound or Forbidden. With `lock`, the row is loaded FOR UPDATE."""
+    row = get_or_not_found(CheckIn, check_in_id, lock=lock, message=_l("No such check-in."))
+    volunteers.require_team_manager(user, row.shift.activity.team_id)
     return row
 
 
 def check_out_by_leader(leader: User, check_in_id: int, *, now: datetime) -> CheckIn:
     """A leader checks a volunteer out now. Raises Forbidden, NotFound."""
-    row = _managed_check_in(leader, check_in_id)
+    row = managed_check_in(leader, check_in_id, lock=True)
     if row.checked_out_at is None:
         row.checked_out_at = max(min(now, row.shift.ends_at), row.checked_in_at)
         _audit(
@@ -1408,7 +1410,7 @@ def correct_times(
 
     Raises Forbidden, NotFound, ValidationFailed (order of times, no reason).
     """
-    row = _managed_check_in(leader, check_in_id)
+    row = managed_check_in(leader, check_in_id, lock=True)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid("reason", _l("Give a reason."))
@@ -1463,8 +1465,8 @@ def request_correction(
     now: datetime,
 ) -> CorrectionRequest:
     """A volunteer asks the leader to fix their record of a shift that has started (forgotten
-    check-in, wrong times). Raises NotFound, Conflict (not theirs, one already pending),
-    ValidationFailed."""
+    check-in, wrong times). Raises NotFound (not theirs), Conflict (not started, one already
+    pending), ValidationFailed."""
     shift = get_shift(shift_id)
     held = find_sign_up(user, shift.id)
     was_expected = held is not None and held.status in (
@@ -1472,7 +1474,7 @@ def request_correction(
         SignUpStatus.no_show,
     )
     if not was_expected and find_check_in(user.id, shift.id) is None:
-        raise Conflict(_l("You were not signed up for this shift."))
+        raise NotFound(_l("You were not signed up for this shift."))
     if shift.starts_at > now:
         raise Conflict(_l("This shift has not started yet."))
     message = (message or "").strip()
@@ -1517,16 +1519,24 @@ def list_correction_requests(leader: User, shift_id: int) -> list[CorrectionRequ
     return list(db.session.scalars(query))
 
 
+def managed_correction(user: User, request_id: int, *, lock: bool = False) -> CorrectionRequest:
+    """Return the correction request if the user leads its shift's team (or is the office);
+    raise NotFound or Forbidden. With `lock`, the row is loaded FOR UPDATE."""
+    request_row = get_or_not_found(
+        CorrectionRequest, request_id, lock=lock, message=_l("No such request.")
+    )
+    managed_shift(user, request_row.shift_id)
+    return request_row
+
+
 def decide_correction(
     leader: User, request_id: int, *, accept: bool, reply: str, now: datetime
 ) -> CorrectionRequest:
     """The leader accepts (the times are applied, a missing check-in is made, and after the
     shift it is confirmed) or refuses with a reply. Raises Forbidden, NotFound, Conflict,
     ValidationFailed."""
-    request_row = get_or_not_found(
-        CorrectionRequest, request_id, lock=True, message=_l("No such request.")
-    )
-    shift = managed_shift(leader, request_row.shift_id)
+    request_row = managed_correction(leader, request_id, lock=True)
+    shift = get_shift(request_row.shift_id)
     if request_row.status is not CorrectionStatus.pending:
         raise Conflict(_l("This request has been decided already."))
     reply = (reply or "").strip()

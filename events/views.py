@@ -8,7 +8,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth.access import is_safe_next, login_required, role_required
+from core.auth.access import Who, is_safe_next, public, role_required
 from core.auth.models import Role
 from core.clock import to_local, utcnow
 from core.errors import DomainError, NotFound
@@ -62,6 +62,7 @@ def _activity_url(shift, **args) -> str:
 
 
 @bp.get("/activities")
+@public(why="published shifts are there for everyone to find")
 def browse():
     form = ShiftFilterForm(request.args)
     shifts = services.browse_shifts(form.filters(), now=utcnow())
@@ -70,6 +71,7 @@ def browse():
 
 
 @bp.get("/activities/<int:activity_id>")
+@public(why="a published activity is public; a draft only its managers see")
 def activity(activity_id: int):
     activity = services.visible_activity(current_user, activity_id)
     sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in activity.shifts])
@@ -86,7 +88,7 @@ def activity(activity_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/sign-up")
-@login_required
+@role_required(Role.volunteer)
 def sign_up(shift_id: int):
     shift = services.get_shift(shift_id)
     form = SignUpForm()
@@ -111,7 +113,7 @@ def sign_up(shift_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/cancel")
-@login_required
+@role_required(Role.volunteer)
 def cancel_sign_up(shift_id: int):
     shift = services.get_shift(shift_id)
     try:
@@ -128,7 +130,7 @@ def cancel_sign_up(shift_id: int):
 
 
 @bp.get("/me/shifts")
-@login_required
+@role_required(Role.volunteer, owner="self")
 def my_shifts():
     now = utcnow()
     upcoming = services.list_upcoming_sign_ups(current_user, now=now)
@@ -147,7 +149,7 @@ def my_shifts():
 
 
 @bp.get("/shifts/<int:shift_id>/calendar.ics")
-@login_required
+@role_required(Role.volunteer, owner="self")
 def shift_calendar(shift_id: int):
     body = services.shift_calendar(current_user, shift_id, now=utcnow())
     return Response(
@@ -162,7 +164,7 @@ def _local_naive(moment):
 
 
 @bp.route("/shifts/<int:shift_id>/correction", methods=["GET", "POST"])
-@login_required
+@role_required(Role.volunteer, owner="self")
 def request_correction(shift_id: int):
     shift = services.get_shift(shift_id)
     held = services.find_check_in(current_user.id, shift.id)
@@ -219,7 +221,7 @@ def _check_in_page(token, *, shift=None, check_in=None, made=False, errors=(), s
 
 
 @bp.get("/check-in/<token>")
-@login_required
+@role_required(Role.volunteer)
 def check_in_page(token: str):
     try:
         shift = services.read_check_in_code(token, now=utcnow())
@@ -230,7 +232,7 @@ def check_in_page(token: str):
 
 
 @bp.post("/check-in/<token>")
-@login_required
+@role_required(Role.volunteer)
 def check_in(token: str):
     form = CheckInForm()
     if not form.validate():
@@ -256,7 +258,7 @@ def check_in(token: str):
 
 
 @bp.post("/shifts/<int:shift_id>/check-out")
-@login_required
+@role_required(Role.volunteer)
 def check_out(shift_id: int):
     try:
         held = services.check_out(current_user, shift_id, now=utcnow())
@@ -272,7 +274,7 @@ def check_out(shift_id: int):
 
 
 @bp.get("/teams/<int:team_id>/activities")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def team_activities(team_id: int):
     team = volunteers.require_team_manager(current_user, team_id)
     activities = services.list_team_activities(current_user, team_id)
@@ -280,7 +282,7 @@ def team_activities(team_id: int):
 
 
 @bp.route("/teams/<int:team_id>/activities/new", methods=["GET", "POST"])
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def new_activity(team_id: int):
     team = volunteers.require_team_manager(current_user, team_id)
     now = utcnow()
@@ -305,7 +307,7 @@ def new_activity(team_id: int):
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def edit_activity(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = ActivityForm.of(activity)
@@ -338,7 +340,7 @@ def _manage_page(activity, *, shift_form=None, series_form=None, status=200):
 
 
 @bp.get("/activities/<int:activity_id>/manage")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def manage_activity(activity_id: int):
     return _manage_page(services.managed_activity(current_user, activity_id))
 
@@ -357,7 +359,7 @@ def _activity_step(activity_id: int, step, done_message: str, **kwargs):
 
 
 @bp.post("/activities/<int:activity_id>/publish")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def publish_activity(activity_id: int):
     return _activity_step(
         activity_id, services.publish_activity, _("Published: volunteers can sign up now.")
@@ -365,7 +367,7 @@ def publish_activity(activity_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/complete")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def complete_activity(activity_id: int):
     return _activity_step(
         activity_id, services.complete_activity, _("The activity is marked completed.")
@@ -373,7 +375,7 @@ def complete_activity(activity_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/cancel")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def cancel_activity(activity_id: int):
     form = CancelActivityForm()
     form.validate()
@@ -386,7 +388,7 @@ def cancel_activity(activity_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/shifts")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def add_shift(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = ShiftForm()
@@ -413,7 +415,7 @@ def add_shift(activity_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/series")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def add_series(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = SeriesForm(prefix="series")
@@ -436,7 +438,7 @@ def add_series(activity_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/edit")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def edit_shift(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     back = url_for(".manage_activity", activity_id=shift.activity_id)
@@ -466,7 +468,7 @@ def edit_shift(shift_id: int):
 
 
 @bp.post("/shifts/<int:shift_id>/cancel-shift")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def cancel_shift(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     form = CancelShiftForm()
@@ -500,21 +502,21 @@ def _code(shift) -> dict:
 
 
 @bp.get("/shifts/<int:shift_id>/code")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def shift_code(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     return render_template("events/code.html", phone_form=PhoneCheckInForm(), **_code(shift))
 
 
 @bp.get("/shifts/<int:shift_id>/code/fragment")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def shift_code_fragment(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     return render_template("events/_code_block.html", **_code(shift))
 
 
 @bp.post("/shifts/<int:shift_id>/check-in-by-phone")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def check_in_by_phone(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     form = PhoneCheckInForm()
@@ -542,7 +544,7 @@ def check_in_by_phone(shift_id: int):
 
 
 @bp.get("/shifts/<int:shift_id>/attendance")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def attendance(shift_id: int):
     now = utcnow()
     shift = services.managed_shift(current_user, shift_id)
@@ -564,7 +566,7 @@ def _attendance_url(shift_id: int) -> str:
 
 
 @bp.post("/shifts/<int:shift_id>/confirm")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def confirm_attendance(shift_id: int):
     form = ConfirmForm()
     if not form.validate():
@@ -585,7 +587,7 @@ def confirm_attendance(shift_id: int):
 
 
 @bp.post("/sign-ups/<int:sign_up_id>/no-show")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def mark_no_show(sign_up_id: int):
     try:
         held = services.mark_no_show(current_user, sign_up_id, now=utcnow())
@@ -598,7 +600,7 @@ def mark_no_show(sign_up_id: int):
 
 
 @bp.post("/check-ins/<int:check_in_id>/check-out")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def leader_check_out(check_in_id: int):
     try:
         held = services.check_out_by_leader(current_user, check_in_id, now=utcnow())
@@ -616,8 +618,9 @@ def leader_check_out(check_in_id: int):
 
 
 @bp.post("/check-ins/<int:check_in_id>/correct")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def correct_times(check_in_id: int):
+    services.managed_check_in(current_user, check_in_id)
     form = CorrectTimesForm()
     if not form.validate():
         flash_form_errors(form)
@@ -640,8 +643,9 @@ def correct_times(check_in_id: int):
 
 
 @bp.post("/corrections/<int:request_id>/decide")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def decide_correction(request_id: int):
+    services.managed_correction(current_user, request_id)
     form = DecideCorrectionForm()
     if not form.validate():
         flash_form_errors(form)

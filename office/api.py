@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required
+from core.auth.access import Who, role_required
+from core.auth.models import Role
 from office import services
 from office.schemas import (
     ReportFiguresSchema,
@@ -31,10 +32,10 @@ def _record(record: services.ServiceRecord) -> dict:
 
 @blp.route("/reports/summary")
 class ReportSummary(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportFiguresSchema)
-    @login_required
     def get(self, filters):
         """The participation figures for the filters"""
         return services.summary(current_user, filters)
@@ -42,10 +43,10 @@ class ReportSummary(MethodView):
 
 @blp.route("/reports/by/<any(season, campaign, district, team, category):by>")
 class ReportBreakdown(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportLineSchema(many=True))
-    @login_required
     def get(self, filters, by: str):
         """The figures per season, campaign, district, team or activity category"""
         return services.breakdown(current_user, filters, by)
@@ -53,9 +54,9 @@ class ReportBreakdown(MethodView):
 
 @blp.route("/me/service-record")
 class MyServiceRecord(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, VolunteerServiceRecordSchema)
-    @login_required
     def get(self):
         """My service record (服务记录): every confirmed shift and the totals per year"""
         return _record(services.service_record(current_user, current_user.id))
@@ -63,9 +64,9 @@ class MyServiceRecord(MethodView):
 
 @blp.route("/volunteers/<int:volunteer_id>/service-record")
 class VolunteerServiceRecord(MethodView):
+    @role_required(Role.volunteer, Role.office, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, VolunteerServiceRecordSchema)
-    @login_required
     def get(self, volunteer_id: int):
         """A volunteer's service record (the office)"""
         return _record(services.service_record(current_user, volunteer_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
-from core.auth.access import login_required, role_required
+from core.auth.access import Who, role_required
 from core.auth.models import Role
 from core.clock import local_day, utcnow
 from core.errors import NotFound
@@ -66,7 +66,7 @@ def home():
 
 
 @bp.get("/reports")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def dashboard():
     form, filters, query = _filters()
     now_figures, last_figures = services.year_over_year(current_user, filters)
@@ -86,7 +86,7 @@ def dashboard():
 
 
 @bp.get("/reports/<what>")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def drill_down(what: str):
     form, filters, query = _filters()
     page = services.drill_down(
@@ -104,7 +104,7 @@ def drill_down(what: str):
 
 
 @bp.get("/reports/export/<report>.<fmt>")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def export(report: str, fmt: str):
     _, filters, _ = _filters()
     if fmt not in ("csv", "xlsx") or (report == "all" and fmt == "csv"):
@@ -129,13 +129,13 @@ def _record_export(volunteer_id: int, fmt: str):
 
 
 @bp.get("/me/service-record")
-@role_required(Role.volunteer)
+@role_required(Role.volunteer, owner="self")
 def my_record():
     return _record_page(current_user.id)
 
 
 @bp.get("/me/service-record.<fmt>")
-@role_required(Role.volunteer)
+@role_required(Role.volunteer, owner="self")
 def my_record_export(fmt: str):
     return _record_export(current_user.id, fmt)
 

@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required
+from core.auth.access import public, role_required
+from core.auth.models import Role
 from core.clock import local_moment, utcnow
 from core.extensions import db
 from core.rows import commit_keeping_loaded
@@ -55,9 +56,9 @@ IDEMPOTENCY = {"location": "headers", "error_status_code": 400}
 
 @blp.route("/me/points")
 class MyPoints(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, PointsBalanceSchema)
-    @login_required
     def get(self):
         """My points balance"""
         return {"balance": services.balance_of(current_user)}
@@ -65,9 +66,9 @@ class MyPoints(MethodView):
 
 @blp.route("/me/points/history")
 class MyPointsHistory(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, PointsHistoryLineSchema(many=True))
-    @login_required
     def get(self):
         """My points entries, newest first"""
         return services.history(current_user)
@@ -75,9 +76,9 @@ class MyPointsHistory(MethodView):
 
 @blp.route("/me/redeem-codes")
 class MyRedeemCodes(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(201, RedeemCodeSchema)
-    @login_required
     def post(self):
         """A fresh one-time code to show at the counter (volunteer); earlier codes stop working"""
         code = services.issue_redeem_code(current_user, now=utcnow())
@@ -90,16 +91,17 @@ class MyRedeemCodes(MethodView):
 
 @blp.route("/merchants")
 class Merchants(MethodView):
+    @public(why="where points can be spent is public")
     @blp.arguments(MerchantQuerySchema, location="query")
     @blp.response(200, MerchantWithItemsSchema(many=True))
     def get(self, args):
         """Active merchants with the items on offer, optionally of one district"""
         return services.list_merchants(district_id=args.get("district_id"))
 
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(MerchantCreateSchema)
     @blp.response(201, MerchantSchema)
-    @login_required
     def post(self, data):
         """Register a merchant (office)"""
         merchant = services.register_merchant(current_user, **data)
@@ -109,10 +111,10 @@ class Merchants(MethodView):
 
 @blp.route("/merchants/<int:merchant_id>/staff")
 class MerchantStaffAccounts(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(MerchantStaffCreateSchema)
     @blp.response(201, MerchantStaffSchema)
-    @login_required
     def post(self, data, merchant_id: int):
         """Create a staff account for a merchant (office)"""
         staff = services.add_staff(current_user, merchant_id, **data)
@@ -122,10 +124,10 @@ class MerchantStaffAccounts(MethodView):
 
 @blp.route("/merchants/<int:merchant_id>/items")
 class MerchantItems(MethodView):
+    @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
     @blp.arguments(CatalogItemCreateSchema)
     @blp.response(201, CatalogItemSchema)
-    @login_required
     def post(self, data, merchant_id: int):
         """Add goods to a catalogue (the merchant's staff or the office)"""
         item = services.add_item(current_user, merchant_id, **data)
@@ -135,10 +137,10 @@ class MerchantItems(MethodView):
 
 @blp.route("/items/<int:item_id>")
 class OneItem(MethodView):
+    @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
     @blp.arguments(CatalogItemUpdateSchema)
     @blp.response(200, CatalogItemSchema)
-    @login_required
     def put(self, data, item_id: int):
         """Change an item (the merchant's staff or the office); past redemptions keep theirs"""
         item = services.update_item(current_user, item_id, **data)
@@ -151,11 +153,11 @@ class OneItem(MethodView):
 
 @blp.route("/counter/look-ups")
 class CodeLookUps(MethodView):
+    @role_required(Role.merchant_staff, owner="merchant")
     @code_guess_limits
     @blp.doc(security=BEARER)
     @blp.arguments(RedeemCodeLookUpSchema)
     @blp.response(200, RedeemCodeLookUpResultSchema)
-    @login_required
     def post(self, data):
         """Whose code this is and their balance, before confirming (merchant staff); failed
         attempts are limited, then 429"""
@@ -164,13 +166,13 @@ class CodeLookUps(MethodView):
 
 @blp.route("/redemptions")
 class Redemptions(MethodView):
+    @role_required(Role.merchant_staff, owner="merchant")
     @code_guess_limits
     @blp.doc(security=BEARER)
     @blp.arguments(IdempotencyHeaderSchema, **IDEMPOTENCY)
     @blp.arguments(RedemptionCreateSchema)
     @blp.response(201, RedemptionSchema)
     @blp.alt_response(200, schema=RedemptionSchema, success=True, description="Made before")
-    @login_required
     def post(self, headers, data):
         """Spend a volunteer's points on goods (merchant staff). The same Idempotency-Key again
         returns the first redemption (200) and charges nothing; with another body it is 409
@@ -185,9 +187,9 @@ class Redemptions(MethodView):
 
 @blp.route("/redemptions/<int:redemption_id>")
 class OneRedemption(MethodView):
+    @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
     @blp.response(200, RedemptionSchema)
-    @login_required
     def get(self, redemption_id: int):
         """One redemption (the merchant's staff or the office)"""
         return services.get_redemption(current_user, redemption_id)
@@ -195,9 +197,9 @@ class OneRedemption(MethodView):
 
 @blp.route("/redemptions/<int:redemption_id>/reversal")
 class RedemptionReversal(MethodView):
+    @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
     @blp.response(200, RedemptionSchema)
-    @login_required
     def post(self, redemption_id: int):
         """Undo a redemption within the reversal window: points and stock come back (the
         merchant's staff or the office); reversing again changes nothing"""
@@ -208,10 +210,10 @@ class RedemptionReversal(MethodView):
 
 @blp.route("/merchants/<int:merchant_id>/statement")
 class MerchantStatement(MethodView):
+    @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
     @blp.arguments(StatementQuerySchema, location="query")
     @blp.response(200, MerchantStatementSchema)
-    @login_required
     def get(self, args, merchant_id: int):
         """Redemptions and reversals between two local days, both included, with totals (the
         merchant's staff or the office)"""
@@ -225,12 +227,12 @@ class MerchantStatement(MethodView):
 
 @blp.route("/adjustments")
 class Adjustments(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(IdempotencyHeaderSchema, **IDEMPOTENCY)
     @blp.arguments(PointsAdjustmentCreateSchema)
     @blp.response(201, PointsAdjustmentSchema)
     @blp.alt_response(200, schema=PointsAdjustmentSchema, success=True, description="Posted before")
-    @login_required
     def post(self, headers, data):
         """Grant or deduct a volunteer's points by hand, with a reason they see (office). The
         same Idempotency-Key again returns the first entry (200); with another body, 409"""

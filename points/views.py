@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth.access import role_required
+from core.auth.access import public, role_required
 from core.auth.models import Role, User
 from core.auth.services import find_user_by_phone, normalize_phone
 from core.clock import local_moment, to_local, utcnow
@@ -57,7 +57,7 @@ def _labels():
 
 
 @bp.get("/points")
-@role_required(Role.volunteer)
+@role_required(Role.volunteer, owner="self")
 def my_points():
     return render_template(
         "points/my_points.html",
@@ -67,13 +67,13 @@ def my_points():
 
 
 @bp.get("/points/code")
-@role_required(Role.volunteer)
+@role_required(Role.volunteer, owner="self")
 def my_code():
     return render_template("points/code.html", form=ActionForm(formdata=None), code=None)
 
 
 @bp.post("/points/code")
-@role_required(Role.volunteer)
+@role_required(Role.volunteer, owner="self")
 def issue_code():
     now = utcnow()
     code = services.issue_redeem_code(current_user, now=now)
@@ -89,6 +89,7 @@ def issue_code():
 
 
 @bp.get("/merchants")
+@public(why="where points can be spent is public")
 def where_to_spend():
     district_id = request.args.get("district_id", type=int)
     return render_template(
@@ -140,14 +141,14 @@ def _basket_page(form: RedeemForm, errors=(), status: int = 200):
 
 
 @bp.get("/counter")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 def counter():
     services.staff_merchant(current_user)
     return render_template("points/counter.html", form=CodeForm(formdata=None))
 
 
 @bp.post("/counter/look-up")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 @code_guess_limits(on_breach=_too_many_codes)
 def look_up():
     services.staff_merchant(current_user)
@@ -160,7 +161,7 @@ def look_up():
 
 
 @bp.post("/counter/redeem")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 @code_guess_limits(on_breach=_too_many_codes)
 def redeem():
     merchant = services.staff_merchant(current_user)
@@ -189,7 +190,7 @@ def redeem():
 
 
 @bp.post("/redemptions/<int:redemption_id>/reverse")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 def reverse(redemption_id: int):
     try:
         redemption = services.reverse_redemption(current_user, redemption_id, now=utcnow())
@@ -273,14 +274,14 @@ def _statement_csv(merchant_id: int, *, endpoint: str, url_args=None):
 
 
 @bp.get("/statement")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 def statement():
     merchant = services.staff_merchant(current_user)
     return _statement_page(merchant.id, endpoint=".statement", can_reverse=True)
 
 
 @bp.get("/statement.csv")
-@role_required(Role.merchant_staff)
+@role_required(Role.merchant_staff, owner="merchant")
 def statement_csv():
     merchant = services.staff_merchant(current_user)
     return _statement_csv(merchant.id, endpoint=".statement")

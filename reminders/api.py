@@ -49,10 +49,10 @@ def _listed(choices) -> list[dict]:
 
 @blp.route("/me/notifications")
 class MyNotifications(MethodView):
+    @login_required(owner="self", why="every account has an inbox")
     @blp.doc(security=BEARER)
     @blp.arguments(NotificationQuerySchema, location="query")
     @blp.response(200, NotificationPageSchema)
-    @login_required
     def get(self, args):
         """My notifications, newest first, in pages"""
         page = services.inbox(
@@ -69,9 +69,9 @@ class MyNotifications(MethodView):
 
 @blp.route("/me/notifications/<int:notification_id>/read")
 class MyNotificationRead(MethodView):
+    @login_required(owner="self", why="every account has an inbox")
     @blp.doc(security=BEARER)
     @blp.response(200, NotificationSchema)
-    @login_required
     def post(self, notification_id: int):
         """Mark one of my notifications read (again: no change)"""
         row = services.mark_read(current_user, notification_id, now=utcnow())
@@ -81,9 +81,9 @@ class MyNotificationRead(MethodView):
 
 @blp.route("/me/notifications/read-all")
 class MyNotificationsReadAll(MethodView):
+    @login_required(owner="self", why="every account has an inbox")
     @blp.doc(security=BEARER)
     @blp.response(200, NotificationReadAllSchema)
-    @login_required
     def post(self):
         """Mark all my notifications read"""
         marked = services.mark_all_read(current_user, now=utcnow())
@@ -93,17 +93,17 @@ class MyNotificationsReadAll(MethodView):
 
 @blp.route("/me/notification-preferences")
 class MyNotificationPreferences(MethodView):
+    @login_required(owner="self", why="every account chooses how it is told")
     @blp.doc(security=BEARER)
     @blp.response(200, NotificationPreferenceSchema(many=True))
-    @login_required
     def get(self):
         """My choice (inbox and email, inbox, off) for each kind I can receive"""
         return _listed(services.preferences(current_user))
 
+    @login_required(owner="self", why="every account chooses how it is told")
     @blp.doc(security=BEARER)
     @blp.arguments(NotificationPreferencesUpdateSchema)
     @blp.response(200, NotificationPreferenceSchema(many=True))
-    @login_required
     def put(self, data):
         """Change my choice for the kinds named; the others stay as they are"""
         choices = {line["kind"]: line["choice"] for line in data["preferences"]}

@@ -26,7 +26,7 @@ def _unread():
 
 
 @bp.get("/notifications")
-@login_required
+@login_required(owner="self", why="every account has an inbox")
 def inbox():
     page = services.inbox(
         current_user,
@@ -40,7 +40,7 @@ def inbox():
 
 
 @bp.post("/notifications/<int:notification_id>/open")
-@login_required
+@login_required(owner="self", why="every account has an inbox")
 def open_notification(notification_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
@@ -52,7 +52,7 @@ def open_notification(notification_id: int):
 
 
 @bp.post("/notifications/read-all")
-@login_required
+@login_required(owner="self", why="every account has an inbox")
 def read_all():
     form = ActionForm()
     if form.validate_on_submit():
@@ -65,7 +65,7 @@ def read_all():
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
-@login_required
+@login_required(owner="self", why="every account chooses how it is told")
 def settings():
     kinds = services.kinds_for(current_user)
     current = services.preferences(current_user)

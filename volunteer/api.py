@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required, role_required
+from core.auth.access import Who, login_required, public, role_required
 from core.auth.models import Role
 from core.auth.schemas import UserSchema
 from core.clock import utcnow
@@ -33,6 +33,7 @@ BEARER = [{"bearerAuth": []}]
 
 @blp.route("/volunteers")
 class Volunteers(MethodView):
+    @public(why="registering, before one has an account")
     @limiter.limit("20 per hour", deduct_when=lambda r: r.status_code == 201)
     @blp.arguments(RegistrationSchema)
     @blp.response(201, UserSchema)
@@ -45,19 +46,19 @@ class Volunteers(MethodView):
 
 @blp.route("/me/profile")
 class MyProfile(MethodView):
+    @login_required(owner="self", why="every account has a name and an email")
     @blp.doc(security=BEARER)
     @blp.response(200, ProfileSchema)
-    @login_required
     def get(self):
         """My volunteer profile"""
         profile = services.get_profile(current_user)
         db.session.commit()
         return profile
 
+    @login_required(owner="self", why="every account has a name and an email")
     @blp.doc(security=BEARER)
     @blp.arguments(ProfileUpdateSchema)
     @blp.response(200, ProfileSchema)
-    @login_required
     def patch(self, data):
         """Change my name, email, district or skills (fields left out stay as they are)"""
         profile = services.get_profile(current_user)
@@ -78,6 +79,7 @@ class MyProfile(MethodView):
 
 @blp.route("/teams")
 class Teams(MethodView):
+    @public(why="approved teams are listed for everyone to find one")
     @blp.arguments(TeamQuerySchema, location="query")
     @blp.response(200, TeamSchema(many=True))
     def get(self, args):
@@ -86,10 +88,10 @@ class Teams(MethodView):
             district_id=args.get("district_id"), category=args.get("category"), text=args.get("q")
         )
 
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.arguments(TeamApplicationSchema)
     @blp.response(201, TeamSchema)
-    @login_required
     def post(self, data):
         """Apply to found a team; the office decides"""
         team = services.apply_for_team(current_user, **data, now=utcnow())
@@ -99,6 +101,7 @@ class Teams(MethodView):
 
 @blp.route("/teams/<int:team_id>")
 class OneTeam(MethodView):
+    @public(why="an approved team is public; an application only its founder and the office see")
     @blp.response(200, TeamSchema)
     def get(self, team_id: int):
         """One team (an application only for its founder and the office)"""
@@ -107,9 +110,9 @@ class OneTeam(MethodView):
 
 @blp.route("/teams/<int:team_id>/join")
 class JoinTeam(MethodView):
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.response(201, MembershipSchema)
-    @login_required
     def post(self, team_id: int):
         """Ask to join a team; a leader decides"""
         membership = services.request_to_join(current_user, team_id, now=utcnow())
@@ -119,9 +122,9 @@ class JoinTeam(MethodView):
 
 @blp.route("/teams/<int:team_id>/leave")
 class LeaveTeam(MethodView):
+    @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.response(200, MembershipSchema)
-    @login_required
     def post(self, team_id: int):
         """Leave a team (the only leader must first make someone else leader)"""
         membership = services.leave_team(current_user, team_id, now=utcnow())
@@ -131,9 +134,9 @@ class LeaveTeam(MethodView):
 
 @blp.route("/teams/<int:team_id>/join-requests")
 class TeamJoinRequests(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, MemberSchema(many=True))
-    @login_required
     def get(self, team_id: int):
         """Pending requests to join, oldest first (leaders, office)"""
         return services.list_join_requests(current_user, team_id)
@@ -141,9 +144,9 @@ class TeamJoinRequests(MethodView):
 
 @blp.route("/teams/<int:team_id>/members")
 class TeamMembers(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, MemberSchema(many=True))
-    @login_required
     def get(self, team_id: int):
         """Active members with their phones, leaders first (leaders, office)"""
         return services.list_members(current_user, team_id)
@@ -151,10 +154,10 @@ class TeamMembers(MethodView):
 
 @blp.route("/memberships/<int:membership_id>/decision")
 class MembershipDecision(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(DecisionSchema)
     @blp.response(200, MemberSchema)
-    @login_required
     def post(self, data, membership_id: int):
         """Let a volunteer in or refuse (leader)"""
         membership = services.decide_join_request(current_user, membership_id, **data, now=utcnow())
@@ -164,10 +167,10 @@ class MembershipDecision(MethodView):
 
 @blp.route("/memberships/<int:membership_id>/removal")
 class MembershipRemoval(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.arguments(RemovalSchema)
     @blp.response(200, MemberSchema)
-    @login_required
     def post(self, data, membership_id: int):
         """Remove a member with a reason (leader)"""
         membership = services.remove_member(
@@ -179,9 +182,9 @@ class MembershipRemoval(MethodView):
 
 @blp.route("/memberships/<int:membership_id>/leader")
 class MembershipLeader(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, MemberSchema)
-    @login_required
     def post(self, membership_id: int):
         """Make an active member a leader too (leader)"""
         membership = services.make_leader(current_user, membership_id, now=utcnow())
@@ -191,9 +194,9 @@ class MembershipLeader(MethodView):
 
 @blp.route("/memberships/<int:membership_id>/history")
 class MembershipHistory(MethodView):
+    @role_required(Role.volunteer, Role.office, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MembershipEventSchema(many=True))
-    @login_required
     def get(self, membership_id: int):
         """What happened to a membership (the member, the leaders, the office)"""
         return services.membership_history(current_user, membership_id)
@@ -201,9 +204,9 @@ class MembershipHistory(MethodView):
 
 @blp.route("/me/teams")
 class MyTeams(MethodView):
+    @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MembershipSchema(many=True))
-    @login_required
     def get(self):
         """My current and pending memberships"""
         return services.list_my_memberships(current_user)
@@ -211,10 +214,10 @@ class MyTeams(MethodView):
 
 @blp.route("/office/team-applications")
 class TeamApplications(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.response(200, TeamApplicationReviewSchema(many=True))
     # The service does not check the role, and the list carries founders' phones.
-    @role_required(Role.office)
     def get(self):
         """Team applications waiting for a decision, oldest first (office)"""
         return services.list_teams_to_decide(current_user)
@@ -222,10 +225,10 @@ class TeamApplications(MethodView):
 
 @blp.route("/office/team-applications/<int:team_id>/decision")
 class TeamApplicationDecision(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.arguments(DecisionSchema)
     @blp.response(200, TeamApplicationReviewSchema)
-    @login_required
     def post(self, data, team_id: int):
         """Approve a team (its founder becomes leader) or reject it with a reason (office)"""
         team = services.decide_team(current_user, team_id, **data, now=utcnow())

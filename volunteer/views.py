@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.auth.access import login_required, role_required, sign_in
+from core.auth.access import Who, login_required, public, role_required, sign_in
 from core.auth.models import Role
 from core.clock import utcnow
 from core.errors import DomainError, Forbidden, ValidationFailed
@@ -28,6 +28,7 @@ bp = Blueprint("volunteer", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public(why="registering, before one has an account")
 @limiter.limit("20 per hour", methods=["POST"], deduct_when=lambda r: r.status_code == 302)
 def register():
     if current_user.is_authenticated:
@@ -53,7 +54,7 @@ def register():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@login_required(owner="self", why="every account has a name and an email")
 def profile():
     profile = services.get_profile(current_user)
     form = ProfileForm(
@@ -126,6 +127,7 @@ def _managed_membership(membership_id: int) -> Membership:
 
 
 @bp.get("/teams")
+@public(why="approved teams are listed for everyone to find one")
 def teams():
     search = TeamSearchForm(request.args)
     found = services.find_teams(**search.filters())
@@ -144,6 +146,7 @@ def teams():
 
 
 @bp.get(f"/teams/<{ID}:team_id>")
+@public(why="an approved team's page is public; an application only its founder and the office see")
 def team(team_id: int):
     shown = services.visible_team(current_user, team_id)
     user = current_user if current_user.is_authenticated else None
@@ -191,7 +194,7 @@ def new_team():
 
 
 @bp.post(f"/teams/<{ID}:team_id>/join")
-@login_required
+@login_required(why="a non-volunteer is told on the team's page that only volunteers join")
 def join_team(team_id: int):
     services.visible_team(current_user, team_id)
     try:
@@ -206,7 +209,7 @@ def join_team(team_id: int):
 
 
 @bp.post(f"/teams/<{ID}:team_id>/leave")
-@login_required
+@role_required(Role.volunteer)
 def leave_team(team_id: int):
     services.visible_team(current_user, team_id)
     try:
@@ -221,7 +224,7 @@ def leave_team(team_id: int):
 
 
 @bp.post(f"/memberships/<{ID}:membership_id>/decide")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def decide_join_request(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
     form = DecisionForm()
@@ -247,7 +250,7 @@ def decide_join_request(membership_id: int):
 
 
 @bp.post(f"/memberships/<{ID}:membership_id>/remove")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def remove_member(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
     form = RemoveMemberForm()
@@ -266,7 +269,7 @@ def remove_member(membership_id: int):
 
 
 @bp.post(f"/memberships/<{ID}:membership_id>/make-leader")
-@login_required
+@role_required(Who.leader, Role.office, owner="team")
 def make_leader(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
     try:
@@ -281,7 +284,7 @@ def make_leader(membership_id: int):
 
 
 @bp.get(f"/memberships/<{ID}:membership_id>/history")
-@login_required
+@role_required(Role.volunteer, Role.office, owner="self")
 def membership_history(membership_id: int):
     events = services.membership_history(current_user, membership_id)
     return render_template(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
@@ -87,27 +89,118 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def role_required(*roles: Role):
-    """Let a signed-in user through if they hold one of `roles` (any role when none is given).
+class Who(enum.Enum):
+    """Who may reach a route. A team leader (队长) is a volunteer leading a team by membership,
+    not a role, so whatever admits volunteers admits leaders too."""
+
+    anonymous = "anonymous"
+    volunteer = "volunteer"
+    leader = "leader"
+    merchant_staff = "merchant_staff"
+    office = "office"
+
+
+SIGNED_IN = frozenset(Who) - {Who.anonymous}
+EVERYONE = frozenset(Who)
+
+# Whose objects the ids of a request (in its path or body) must name for a caller other than
+# the office: the caller's own, a team the caller leads, the merchant the caller staffs.
+OWNERS = ("self", "team", "merchant")
+
+_WHO_OF_ROLE = {
+    Role.volunteer: {Who.volunteer, Who.leader},
+    Role.merchant_staff: {Who.merchant_staff},
+    Role.office: {Who.office},
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may reach a view and whose objects its ids must name. The roles are checked where the
+    view is declared; ownership is the services' to enforce. A view open to every signed-in
+    role, or to everyone, says `why` in one line."""
+
+    roles: frozenset[Who]
+    owner: str | None = None
+    why: str | None = None
+
+    def __post_init__(self):
+        if self.owner not in (None, *OWNERS):
+            raise ValueError(f"owner must be one of {OWNERS} or None, not {self.owner!r}")
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.roles >= SIGNED_IN
+
+    def binds(self, who: Who) -> bool:
+        """Whether `who` may act only on the owner's objects (the office sees everything)."""
+        return self.owner is not None and who is not Who.office
+
+
+def role_required(*roles: Role | Who, owner: str | None = None, why: str | None = None):
+    """Let a signed-in user through if they hold one of `roles` (any role when none is given),
+    and declare on the view who may reach it (`Access`). `Who.leader` lets volunteers through
+    here; whether they lead the team is for the service to say.
 
     Anonymous users are sent to sign in (pages) or get 401 (API); others get 403.
     """
+    admitted: set[Who] = set()
+    for role in roles:
+        admitted |= _WHO_OF_ROLE[role] if isinstance(role, Role) else {role}
+    if Who.volunteer in admitted:
+        admitted.add(Who.leader)
+    access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
+    checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if roles and current_user.role not in roles:
+            if current_user.role not in checked:
                 raise Forbidden()
             return view(*args, **kwargs)
 
+        wrapped.access = access
         return wrapped
 
     return decorator
 
 
-login_required = role_required()
+def login_required(view=None, *, owner: str | None = None, why: str | None = None):
+    """Any signed-in user; use bare or with `owner` and the `why` that the authorization matrix
+    asks of a view open to every role."""
+    decorate = role_required(owner=owner, why=why)
+    return decorate(view) if view is not None else decorate
+
+
+def public(*, why: str):
+    """Declare a view open to everyone, signed in or not; nothing is checked here."""
+
+    def decorator(view):
+        view.access = Access(EVERYONE, why=why)
+        return view
+
+    return decorator
+
+
+# Rules of the app that are not views of ours, declared here with the reason beside each.
+OTHER_RULES = {
+    "static": Access(EVERYONE, why="stylesheets, scripts and icons, the same for everyone"),
+    "api-docs.openapi_json": Access(EVERYONE, why="the API's description; its paths are public"),
+    "api-docs.openapi_swagger_ui": Access(EVERYONE, why="the API's interactive documentation"),
+}
+
+
+def access_of(app: Flask, endpoint: str, method: str) -> Access | None:
+    """What a rule declares for one HTTP method (a MethodView declares per method), or None."""
+    if endpoint in OTHER_RULES:
+        return OTHER_RULES[endpoint]
+    view = app.view_functions[endpoint]
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, method.lower(), None)
+    return getattr(view, "access", None)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -9,7 +9,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from core.auth import services
-from core.auth.access import current_token_id, login_attempt_limits, login_required, role_required
+from core.auth.access import (
+    current_token_id,
+    login_attempt_limits,
+    login_required,
+    public,
+    role_required,
+)
 from core.auth.models import Role
 from core.auth.schemas import (
     AccountSchema,
@@ -28,6 +34,7 @@ BEARER = [{"bearerAuth": []}]
 
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
+    @public(why="signing in: a mobile number and password for a token")
     @login_attempt_limits
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
@@ -43,9 +50,9 @@ class Tokens(MethodView):
         fields = ("id", "name", "created_at", "expires_at")
         return {**{name: getattr(token, name) for name in fields}, "token": secret}
 
+    @login_required(owner="self", why="every account may hold tokens")
     @blp.doc(security=BEARER)
     @blp.response(200, TokenSchema(many=True))
-    @login_required
     def get(self):
         """List my usable tokens"""
         return services.list_tokens(current_user, now=utcnow())
@@ -53,9 +60,9 @@ class Tokens(MethodView):
 
 @blp.route("/auth/tokens/current")
 class CurrentToken(MethodView):
+    @login_required(owner="self", why="every account may hold tokens")
     @blp.doc(security=BEARER)
     @blp.response(204)
-    @login_required
     def delete(self):
         """Revoke the token this request was made with (sign out)"""
         services.revoke_token(current_user, current_token_id(), now=utcnow())
@@ -64,9 +71,9 @@ class CurrentToken(MethodView):
 
 @blp.route("/auth/tokens/<int:token_id>")
 class OneToken(MethodView):
+    @login_required(owner="self", why="every account may hold tokens")
     @blp.doc(security=BEARER)
     @blp.response(204)
-    @login_required
     def delete(self, token_id: int):
         """Revoke one of my tokens"""
         services.revoke_token(current_user, token_id, now=utcnow())
@@ -75,9 +82,9 @@ class OneToken(MethodView):
 
 @blp.route("/auth/sign-out-everywhere")
 class SignOutEverywhere(MethodView):
+    @login_required(owner="self", why="every account may end all its sign-ins")
     @blp.doc(security=BEARER)
     @blp.response(204)
-    @login_required
     def post(self):
         """End every sign-in of my account, on every device, and revoke every token"""
         services.sign_out_everywhere(current_user, now=utcnow())
@@ -86,9 +93,9 @@ class SignOutEverywhere(MethodView):
 
 @blp.route("/users/<int:user_id>/disable")
 class DisableAccount(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.response(200, AccountSchema)
-    @role_required(Role.office)
     def post(self, user_id: int):
         """Disable an account (office): its sessions and tokens end at once"""
         user = services.set_account_enabled(current_user, user_id, enabled=False, now=utcnow())
@@ -98,9 +105,9 @@ class DisableAccount(MethodView):
 
 @blp.route("/users/<int:user_id>/enable")
 class EnableAccount(MethodView):
+    @role_required(Role.office)
     @blp.doc(security=BEARER)
     @blp.response(200, AccountSchema)
-    @role_required(Role.office)
     def post(self, user_id: int):
         """Enable a disabled account again (office); it must sign in anew"""
         user = services.set_account_enabled(current_user, user_id, enabled=True, now=utcnow())
@@ -110,9 +117,9 @@ class EnableAccount(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @login_required(owner="self", why="every account may read itself")
     @blp.doc(security=BEARER)
     @blp.response(200, UserSchema)
-    @login_required
     def get(self):
         """The signed-in user"""
         return current_user

@@ -8,7 +8,14 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
 from core.auth import services
-from core.auth.access import is_safe_next, login_attempt_limits, login_required, sign_in, sign_out
+from core.auth.access import (
+    is_safe_next,
+    login_attempt_limits,
+    login_required,
+    public,
+    sign_in,
+    sign_out,
+)
 from core.auth.forms import ChangePasswordForm, LoginForm
 from core.clock import utcnow
 from core.errors import ValidationFailed
@@ -32,6 +39,7 @@ def _too_many_attempts(limit):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public(why="the sign-in form")
 @login_attempt_limits(on_breach=_too_many_attempts)
 def login():
     if current_user.is_authenticated:
@@ -50,7 +58,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@login_required(owner="self", why="every account signs out")
 def logout():
     sign_out()
     db.session.commit()
@@ -59,7 +67,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@login_required(owner="self", why="every account has a password")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -82,7 +90,7 @@ def change_password():
 
 
 @bp.post("/account/sign-out-everywhere")
-@login_required
+@login_required(owner="self", why="every account may end all its sign-ins")
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user, now=utcnow())
     logout_user()

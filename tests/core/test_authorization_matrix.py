@@ -1,0 +1,297 @@
+"""The authorization matrix: every rule of the URL map, by every method, asked by the second
+user of each role (B) and by a visitor, with the ids of the first user's (A's) objects. What
+the rule declares beside its view (core.auth.access) says who must be refused; a rule without a
+declaration, a refusal missing, a 5xx, a leak of A's private data or a refused request that
+changes anything fails, with the rule named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+from werkzeug.routing import MapAdapter, Rule
+
+from core.auth import services as auth
+from core.auth.access import Access, Who, access_of
+from core.clock import local_day, utcnow
+from core.extensions import db
+from tests.builders import DEFAULT_PASSWORD
+from tests.world import World, make_world
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+ASKERS = (Who.anonymous, Who.volunteer, Who.leader, Who.merchant_staff, Who.office)
+# Path variables that name no object, and a value that reaches the view: a report that lists
+# volunteers by name, so that a leak would show.
+PLAIN_VALUES = {
+    "fmt": "csv",
+    "what": "volunteers",
+    "report": "volunteers",
+    "by": "team",
+    "filename": "css/app.css",
+}
+
+
+def object_ids(world: World, who: Who) -> dict[str, int]:
+    """A's objects by the path variable that names them; a notification and a token are those
+    of A of the asker's role (a visitor's: the volunteer's)."""
+    a = world.a
+    role = "volunteer" if who is Who.anonymous else who.value
+    return {
+        "team_id": a.team.id,
+        "activity_id": a.activity.id,
+        "shift_id": a.past.id,
+        "sign_up_id": a.sign_up.id,
+        "check_in_id": a.check_in.id,
+        "request_id": a.correction.id,
+        "membership_id": a.membership.id,
+        "campaign_id": a.activity.campaign_id,
+        "merchant_id": a.merchant.id,
+        "item_id": a.item.id,
+        "redemption_id": a.redemption.id,
+        "volunteer_id": a.users["volunteer"].id,
+        "user_id": a.users["volunteer"].id,
+        "notification_id": a.notifications[role].id,
+        "token_id": a.tokens[role][0].id,
+    }
+
+
+def api_bodies(world: World, now: datetime) -> dict[tuple[str, str], dict]:
+    """Well-formed bodies (a GET's: its query) for the API writes on A's objects, so that the
+    owner is asked rather than the body refused; the rest are sent empty."""
+    a, past = world.a, world.a.past
+    later = local_day(now) + timedelta(days=7)
+    activity = {"title": "改过的活动", "category": "cleaning", "address": "海港区文化路"}
+    times = {
+        "checked_in_at": past.starts_at.isoformat(),
+        "checked_out_at": past.ends_at.isoformat(),
+    }
+    return {
+        ("events_api.TeamActivities", "POST"): {**activity, "campaign_id": a.activity.campaign_id},
+        ("events_api.OneActivity", "PUT"): activity,
+        ("events_api.CancelActivity", "POST"): {"reason": "天气"},
+        ("events_api.ActivityShifts", "POST"): {
+            "starts_at": (now + timedelta(days=3)).isoformat(),
+            "ends_at": (now + timedelta(days=3, hours=2)).isoformat(),
+            "capacity": 3,
+        },
+        ("events_api.ActivityShiftSeries", "POST"): {
+            "first_day": later.isoformat(),
+            "last_day": (later + timedelta(days=6)).isoformat(),
+            "weekdays": [0, 3],
+            "start_time": "09:00",
+            "end_time": "11:00",
+            "capacity": 3,
+        },
+        ("events_api.OneShift", "PATCH"): {"capacity": 9},
+        ("events_api.CancelShift", "POST"): {"reason": "天气"},
+        ("events_api.ShiftCheckIns", "POST"): {"phone": a.users["volunteer"].phone},
+        ("events_api.OneCheckIn", "PATCH"): {**times, "reason": "补记"},
+        ("events_api.ShiftAttendanceConfirmation", "POST"): {"check_in_ids": [a.check_in.id]},
+        ("events_api.ShiftCorrectionRequests", "POST"): {**times, "message": "我也到了"},
+        ("events_api.CorrectionDecision", "POST"): {"accept": True},
+        ("volunteer_api.MembershipDecision", "POST"): {"approve": True},
+        ("volunteer_api.MembershipRemoval", "POST"): {"reason": "不再参加"},
+        ("points_api.MerchantItems", "POST"): {"name": "新商品", "price": 5, "stock": 3},
+        ("points_api.OneItem", "PUT"): {"name": "改过的商品", "price": 5, "is_active": True},
+        ("points_api.MerchantStatement", "GET"): {
+            "start": (local_day(now) - timedelta(days=1)).isoformat(),
+            "end": local_day(now).isoformat(),
+        },
+    }
+
+
+class Asker:
+    """One asker's client: a session cookie for pages and a bearer token for the API, made
+    anew when a request signed them out."""
+
+    def __init__(self, app: Flask, who: Who, world: World):
+        self.who = who
+        self.user = None if who is Who.anonymous else world.b.users[who.value]
+        self.client = app.test_client()
+        self.headers: dict[str, str] = {}
+        if self.user is not None:
+            self.sign_in()
+
+    def sign_in(self) -> None:
+        self.client.post("/login", data={"phone": self.user.phone, "password": DEFAULT_PASSWORD})
+        _, secret = auth.issue_token(self.user, now=utcnow(), days=1)
+        self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def ask(self, case: Case):
+        response = self._open(case)
+        if self.user is not None and sent_to_sign_in(response, api=case.api):
+            # An earlier request signed this asker out (sign-out, revoked token): again.
+            response.close()
+            self.sign_in()
+            response = self._open(case)
+        return response
+
+    def _open(self, case: Case):
+        body = {}
+        if case.method in ("POST", "PUT", "PATCH"):
+            body = {"json": case.body} if case.api else {"data": {}}
+        headers = self.headers if case.api else {}
+        return self.client.open(case.url, method=case.method, headers=headers, **body)
+
+    def refusal_flashed(self) -> bool:
+        """Whether the last page said no in a flash (and forget its flashes)."""
+        with self.client.session_transaction() as session:
+            flashes = session.pop("_flashes", [])
+        return any(category == "danger" for category, _ in flashes)
+
+
+def sent_to_sign_in(response, *, api: bool) -> bool:
+    if api:
+        return response.status_code == 401
+    location = urlsplit(response.headers.get("Location", ""))
+    return (
+        response.status_code == 302
+        and location.path == "/login"
+        and "next" in parse_qs(location.query)
+    )
+
+
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every table, to tell that a refused request changed nothing."""
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(table.select()))
+        for table in db.metadata.sorted_tables
+    }
+
+
+@dataclass
+class Ground:
+    """What every case is asked on: the world, the API bodies and the app's URLs."""
+
+    world: World
+    bodies: dict[tuple[str, str], dict]
+    urls: MapAdapter
+
+
+class Case:
+    """One request of the matrix: a rule, a method, an asker, and what the rule declares."""
+
+    def __init__(self, rule: Rule, method: str, who: Who, access: Access, ground: Ground):
+        self.rule, self.method, self.who, self.access = rule, method, who, access
+        world = ground.world
+        self.api = rule.rule.startswith("/api/")
+        ids = object_ids(world, who)
+        plain = {**PLAIN_VALUES, "token": world.check_in_code}
+        self.missing = [v for v in rule.arguments if v not in ids and v not in plain]
+        values = {v: ids.get(v, plain.get(v)) for v in rule.arguments}
+        self.names_theirs = any(v in ids for v in rule.arguments)
+        self.body = ground.bodies.get((rule.endpoint, method), {}) if self.api else {}
+        if method == "GET":
+            values.update(self.body)
+        if self.api and access.owner == "team" and not self.names_theirs and method == "GET":
+            # The reports take the team from the query (a page leaves out a team not on offer).
+            team, year = world.a.team.id, world.a.activity.campaign.year
+            values.update(team_id=team, year=year)
+            self.names_theirs = True
+        self.url = "" if self.missing else ground.urls.build(rule.endpoint, values, method=method)
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.rule.rule} as {self.who.value}"
+
+    @property
+    def admitted(self) -> bool:
+        return self.who in self.access.roles
+
+    @property
+    def refused(self) -> bool:
+        """Whether the declaration says this asker must be refused."""
+        return not self.admitted or (self.names_theirs and self.access.binds(self.who))
+
+    @property
+    def refused_by_the_service(self) -> bool:
+        """Whether the refusal is the service's, after the body is read: on another's objects,
+        or a volunteer on a leaders' rule (whether they lead the team is the service's to say)."""
+        if self.admitted:
+            return self.refused
+        return self.who is Who.volunteer and Who.leader in self.access.roles
+
+    def judge(self, response, refusal_flashed: bool, private: list[str]) -> str | None:
+        """What is wrong with the response, or None."""
+        status = response.status_code
+        if status >= 500:
+            return f"{status} (a server error)"
+        if self.who is not Who.office:
+            text = response.get_data(as_text=True)
+            leaked = [p for p in private if p in text]
+            if leaked:
+                return f"{status} shows A's {leaked}"
+        signed_out = sent_to_sign_in(response, api=self.api)
+        if not self.refused:
+            return f"{status}, but the rule admits them" if signed_out or status == 403 else None
+        if self.who is Who.anonymous:
+            expected = "401" if self.api else "a redirect to sign in"
+            return None if signed_out else f"{status}, expected {expected}"
+        # A page action may also say no by a flash and a redirect back, as the attendance
+        # confirmation does; that nothing changed is checked apart.
+        if status in (403, 404) or (status in (302, 303) and refusal_flashed):
+            return None
+        if self.api and status in (400, 422) and self.refused_by_the_service:
+            return None  # a malformed body, refused before the owner is asked: nothing leaks
+        owner = f" (A's {self.access.owner} objects)" if self.admitted else ""
+        return f"{status}, expected a refusal{owner}"
+
+
+def test_every_rule_refuses_whom_it_declares_and_leaks_nothing(app, capsys):
+    now = utcnow()
+    world = make_world(now)
+    db.session.commit()
+    ground = Ground(world, api_bodies(world, now), app.url_map.bind("localhost"))
+    private = world.a.private_texts()
+    askers = {who: Asker(app, who, world) for who in ASKERS}
+
+    cases, problems = [], []
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    for rule in rules:
+        for method in sorted(set(METHODS) & rule.methods):
+            access = access_of(app, rule.endpoint, method)
+            if access is None:
+                problems.append(f"{method} {rule.rule} ({rule.endpoint}): no declaration")
+                continue
+            if access.needs_reason and not access.why:
+                problems.append(f"{method} {rule.rule}: open to every role without a reason")
+            for who in ASKERS:
+                case = Case(rule, method, who, access, ground)
+                if case.missing:
+                    problems.append(f"{case.name}: no value for {case.missing} in the world")
+                else:
+                    cases.append(case)
+
+    def run(case: Case) -> int:
+        asker = askers[case.who]
+        response = asker.ask(case)
+        flashed = not case.api and response.status_code in (302, 303) and asker.refusal_flashed()
+        if problem := case.judge(response, flashed, private):
+            problems.append(f"{case.name}: {problem}")
+        response.close()
+        return response.status_code
+
+    # Refusals first, while A's world is as built; then the rest, the office last, since what
+    # it may do to A's objects would change what the others see.
+    refused = [c for c in cases if c.refused]
+    admitted = sorted((c for c in cases if not c.refused), key=lambda c: ASKERS.index(c.who))
+    before = snapshot()
+    for case in refused:
+        status = run(case)
+        after = snapshot()
+        if after != before:
+            changed = sorted(t for t in after if after[t] != before[t])
+            problems.append(f"{case.name}: refused ({status}) but changed {changed}")
+            before = after
+    for case in admitted:
+        run(case)
+
+    rule_methods = len({(c.rule.rule, c.rule.endpoint, c.method) for c in cases})
+    with capsys.disabled():
+        print(
+            f"\nauthorization matrix: {len(rules)} rules, {rule_methods} rules × methods, "
+            f"× {len(ASKERS)} askers = {len(cases)} requests ({len(refused)} to refuse)"
+        )
+    assert not problems, "\n".join(problems)

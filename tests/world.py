@@ -1,0 +1,158 @@
+"""A small world of two of everyone (A and B): for tests that ask who may reach what, such as
+the authorization matrix. Each side has a volunteer, a team leader with a team, an activity,
+shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
+staff, catalogue and a redemption, and an office account; every user has a notification and an
+API token. Builders add and flush, and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.auth import services as auth
+from core.auth.models import ApiToken, Role, User
+from core.extensions import db
+from events import services as events
+from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
+from points import services as points
+from points.models import CatalogItem, Merchant, Redemption
+from reminders.models import Notification, NotificationKind
+from tests.builders import (
+    give_points,
+    make_activity,
+    make_campaign,
+    make_merchant,
+    make_shift,
+    make_team,
+    make_user,
+)
+from volunteer import services as volunteers
+from volunteer.models import Membership, Team
+
+ROLES = ("volunteer", "leader", "merchant_staff", "office")
+
+
+@dataclass
+class Side:
+    """What one side (A or B) holds. `users` and `notifications` and `tokens` are by role."""
+
+    tag: str
+    users: dict[str, User]
+    team: Team
+    activity: Activity
+    upcoming: Shift
+    past: Shift
+    membership: Membership
+    join_request: Membership
+    sign_up: SignUp
+    check_in: CheckIn
+    correction: CorrectionRequest
+    merchant: Merchant
+    item: CatalogItem
+    redemption: Redemption
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
+
+    def private_texts(self) -> list[str]:
+        """What no one outside the side (but the office) may read: the phones and names of
+        its plain volunteers, its staff's and office's phones, a correction's message, a
+        token's name."""
+        volunteer, applicant = self.users["volunteer"], self.join_request.user
+        return [
+            volunteer.phone,
+            volunteer.display_name,
+            applicant.phone,
+            applicant.display_name,
+            self.users["leader"].phone,
+            self.users["merchant_staff"].phone,
+            self.users["office"].phone,
+            self.correction.message,
+            self.tokens["volunteer"][0].name,
+        ]
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    check_in_code: str
+
+
+def _person(tag: str, what: str, role: Role = Role.volunteer) -> User:
+    return make_user(role=role, display_name=f"{what}{tag}")
+
+
+def _side(tag: str, campaign, now: datetime) -> Side:
+    volunteer = _person(tag, "志愿者")
+    leader = _person(tag, "队长")
+    applicant = _person(tag, "申请人")
+    office = _person(tag, "文明办", Role.office)
+
+    team = make_team(leader, name=f"志愿服务队{tag}")
+    membership = volunteers.request_to_join(volunteer, team.id, now=now)
+    volunteers.decide_join_request(leader, membership.id, approve=True, reason=None, now=now)
+    join_request = volunteers.request_to_join(applicant, team.id, now=now)
+
+    activity = make_activity(team, campaign, leader=leader)
+    upcoming = make_shift(activity, starts_in_hours=48, capacity=1)
+    past = make_shift(activity, starts_in_hours=-6, hours=4)
+    events.sign_up(volunteer, upcoming.id, now=now)
+    sign_up = events.sign_up(volunteer, past.id, now=past.starts_at - timedelta(hours=1))
+    check_in = events.check_in_by_leader(
+        leader, past.id, phone=volunteer.phone, now=past.starts_at + timedelta(minutes=5)
+    )
+    correction = events.request_correction(
+        volunteer,
+        past.id,
+        checked_in_at=past.starts_at,
+        checked_out_at=past.ends_at,
+        message=f"更正{tag}：我准时到了",
+        now=now,
+    )
+
+    merchant, staff, (item,) = make_merchant(name=f"爱心商家{tag}")
+    staff.display_name = f"店员{tag}"
+    give_points(volunteer, 100)
+    code = points.issue_redeem_code(volunteer, now=now)
+    redemption, _ = points.redeem(
+        staff, code=code.code, lines=[(item.id, 1)], key=f"world-{tag}", now=now
+    )
+
+    side = Side(
+        tag=tag,
+        users={"volunteer": volunteer, "leader": leader, "merchant_staff": staff, "office": office},
+        team=team,
+        activity=activity,
+        upcoming=upcoming,
+        past=past,
+        membership=membership,
+        join_request=join_request,
+        sign_up=sign_up,
+        check_in=check_in,
+        correction=correction,
+        merchant=merchant,
+        item=item,
+        redemption=redemption,
+    )
+    for role, user in side.users.items():
+        side.notifications[role] = Notification(
+            user_id=user.id,
+            kind=NotificationKind.points_earned,
+            subject=f"world:{user.id}",
+            params={"amount": 30, "memo": f"通知{tag}"},
+            created_at=now,
+        )
+        db.session.add(side.notifications[role])
+        side.tokens[role] = auth.issue_token(user, now=now, days=1, name=f"手机{tag}{role}")
+    db.session.flush()
+    return side
+
+
+def make_world(now: datetime) -> World:
+    """Two sides alike, A and B, in one campaign; the check-in code is A's past shift's, fresh
+    at `now`."""
+    campaign = make_campaign()
+    a = _side("甲", campaign, now)
+    b = _side("乙", campaign, now)
+    code, _ = events.check_in_code(a.users["leader"], a.past.id, now=now)
+    return World(a=a, b=b, check_in_code=code)
