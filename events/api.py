@@ -417,7 +417,13 @@ class ShiftCheckIns(MethodView):
     @blp.response(200, CheckInSchema)
     def post(self, data, shift_id: int):
         """Check a volunteer in by mobile number (leader); returns an existing check-in"""
-        row = services.check_in_by_leader(current_user, shift_id, phone=data["phone"], now=utcnow())
+        row = services.check_in_by_leader(
+            current_user,
+            shift_id,
+            phone=data["phone"],
+            now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+        )
         db.session.commit()
         return row
 
@@ -430,7 +436,13 @@ class OneCheckIn(MethodView):
     @blp.response(200, CheckInSchema)
     def patch(self, data, check_in_id: int):
         """Correct a check-in's times with a reason (leader)"""
-        row = services.correct_times(current_user, check_in_id, **data, now=utcnow())
+        row = services.correct_times(
+            current_user,
+            check_in_id,
+            **data,
+            now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+        )
         db.session.commit()
         return row
 
@@ -526,6 +538,12 @@ class CorrectionDecision(MethodView):
     @blp.response(200, CorrectionRequestSchema)
     def post(self, data, request_id: int):
         """Accept (times applied) or refuse with a reply (leader)"""
-        request_row = services.decide_correction(current_user, request_id, **data, now=utcnow())
+        request_row = services.decide_correction(
+            current_user,
+            request_id,
+            **data,
+            now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+        )
         db.session.commit()
         return request_row

@@ -1178,13 +1178,32 @@ def _audit(row: CheckIn, actor: User, field: str, old, new, reason: str, now: da
     )
 
 
-def check_in_by_leader(leader: User, shift_id: int, *, phone: str, now: datetime) -> CheckIn:
-    """A leader checks a volunteer in by mobile number (no phone, or the location refused).
-    Returns the existing check-in if there is one.
+def require_recent_for_leader(user: User, shift: Shift, *, now: datetime, leader_days: int) -> None:
+    """A leader changes who served on a shift, and for how long, only until `leader_days` after
+    its end; then the record is settled (reports have read it) and only the office changes it.
+    Raises Forbidden."""
+    if user.role is not Role.office and shift.ends_at <= now - timedelta(days=leader_days):
+        raise Forbidden(
+            _l(
+                "This shift ended more than %(days)d days ago: ask the office to change its "
+                "record.",
+                days=leader_days,
+            ),
+            code="record_settled",
+        )
 
-    Raises Forbidden, NotFound (no such volunteer), Conflict (shift cancelled or full).
+
+def check_in_by_leader(
+    leader: User, shift_id: int, *, phone: str, now: datetime, leader_days: int
+) -> CheckIn:
+    """A leader checks a volunteer in by mobile number (no phone, or the location refused), or
+    adds a walk-in after the shift. Returns the existing check-in if there is one.
+
+    Raises Forbidden (not theirs; ended more than `leader_days` ago), NotFound (no such
+    volunteer), Conflict (shift cancelled or full).
     """
     shift = managed_shift(leader, shift_id)
+    require_recent_for_leader(leader, shift, now=now, leader_days=leader_days)
     if shift.status is ShiftStatus.cancelled:
         raise Conflict(_l("This shift has been cancelled."))
     if now < shift.starts_at - CHECK_IN_OPENS_BEFORE:
@@ -1404,13 +1423,16 @@ def correct_times(
     checked_out_at: datetime,
     reason: str,
     now: datetime,
+    leader_days: int,
 ) -> CheckIn:
     """A leader corrects a check-in's times, with a reason kept in the audit trail. On a
     confirmed check-in the minutes and points are worked out again.
 
-    Raises Forbidden, NotFound, ValidationFailed (order of times, no reason).
+    Raises Forbidden (not theirs; ended more than `leader_days` ago), NotFound,
+    ValidationFailed (order of times, no reason).
     """
     row = managed_check_in(leader, check_in_id, lock=True)
+    require_recent_for_leader(leader, row.shift, now=now, leader_days=leader_days)
     reason = (reason or "").strip()
     if not reason:
         raise _invalid("reason", _l("Give a reason."))
@@ -1530,13 +1552,20 @@ def managed_correction(user: User, request_id: int, *, lock: bool = False) -> Co
 
 
 def decide_correction(
-    leader: User, request_id: int, *, accept: bool, reply: str, now: datetime
+    leader: User,
+    request_id: int,
+    *,
+    accept: bool,
+    reply: str,
+    now: datetime,
+    leader_days: int,
 ) -> CorrectionRequest:
     """The leader accepts (the times are applied, a missing check-in is made, and after the
-    shift it is confirmed) or refuses with a reply. Raises Forbidden, NotFound, Conflict,
-    ValidationFailed."""
+    shift it is confirmed) or refuses with a reply. Raises Forbidden (not theirs; the shift
+    ended more than `leader_days` ago), NotFound, Conflict, ValidationFailed."""
     request_row = managed_correction(leader, request_id, lock=True)
     shift = get_shift(request_row.shift_id)
+    require_recent_for_leader(leader, shift, now=now, leader_days=leader_days)
     if request_row.status is not CorrectionStatus.pending:
         raise Conflict(_l("This request has been decided already."))
     reply = (reply or "").strip()

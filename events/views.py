@@ -3,7 +3,16 @@ shifts, the leader's planning and attendance pages, and the office's campaigns."
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -525,7 +534,11 @@ def check_in_by_phone(shift_id: int):
         return redirect(url_for(".shift_code", shift_id=shift.id))
     try:
         held = services.check_in_by_leader(
-            current_user, shift.id, phone=form.phone.data, now=utcnow()
+            current_user,
+            shift.id,
+            phone=form.phone.data,
+            now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
         )
     except DomainError as error:
         flash_refusal(error)
@@ -633,6 +646,7 @@ def correct_times(check_in_id: int):
             checked_out_at=as_utc(form.checked_out_at.data),
             reason=form.reason.data or "",
             now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
         )
     except DomainError as error:
         flash_refusal(error)
@@ -652,7 +666,12 @@ def decide_correction(request_id: int):
         return _back(url_for(".my_shifts"))
     try:
         decided = services.decide_correction(
-            current_user, request_id, accept=form.accept, reply=form.reply.data, now=utcnow()
+            current_user,
+            request_id,
+            accept=form.accept,
+            reply=form.reply.data,
+            now=utcnow(),
+            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
         )
     except DomainError as error:
         flash_refusal(error)

@@ -99,7 +99,11 @@ def _side(tag: str, campaign, now: datetime) -> Side:
     events.sign_up(volunteer, upcoming.id, now=now)
     sign_up = events.sign_up(volunteer, past.id, now=past.starts_at - timedelta(hours=1))
     check_in = events.check_in_by_leader(
-        leader, past.id, phone=volunteer.phone, now=past.starts_at + timedelta(minutes=5)
+        leader,
+        past.id,
+        phone=volunteer.phone,
+        now=past.starts_at + timedelta(minutes=5),
+        leader_days=7,
     )
     correction = events.request_correction(
         volunteer,

@@ -105,9 +105,6 @@ MEMBERSHIP_ACTION_LABELS = {
     MembershipAction.made_leader: _l("Made leader"),
 }
 
-# Ids beyond a 32-bit integer would overflow the database driver: route them to a plain 404.
-ID = "int(max=2147483647)"
-
 REJOINABLE = (MembershipStatus.refused, MembershipStatus.left, MembershipStatus.removed)
 
 
@@ -145,7 +142,7 @@ def teams():
     )
 
 
-@bp.get(f"/teams/<{ID}:team_id>")
+@bp.get("/teams/<int:team_id>")
 @public(why="an approved team's page is public; an application only its founder and the office see")
 def team(team_id: int):
     shown = services.visible_team(current_user, team_id)
@@ -193,7 +190,7 @@ def new_team():
     return render_template("volunteer/team_new.html", form=form)
 
 
-@bp.post(f"/teams/<{ID}:team_id>/join")
+@bp.post("/teams/<int:team_id>/join")
 @login_required(why="a non-volunteer is told on the team's page that only volunteers join")
 def join_team(team_id: int):
     services.visible_team(current_user, team_id)
@@ -208,7 +205,7 @@ def join_team(team_id: int):
     return redirect(url_for("volunteer.team", team_id=team_id))
 
 
-@bp.post(f"/teams/<{ID}:team_id>/leave")
+@bp.post("/teams/<int:team_id>/leave")
 @role_required(Role.volunteer)
 def leave_team(team_id: int):
     services.visible_team(current_user, team_id)
@@ -223,7 +220,7 @@ def leave_team(team_id: int):
     return redirect(url_for("volunteer.team", team_id=team_id))
 
 
-@bp.post(f"/memberships/<{ID}:membership_id>/decide")
+@bp.post("/memberships/<int:membership_id>/decide")
 @role_required(Who.leader, Role.office, owner="team")
 def decide_join_request(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
@@ -249,7 +246,7 @@ def decide_join_request(membership_id: int):
     return redirect(url_for("volunteer.team", team_id=team_id))
 
 
-@bp.post(f"/memberships/<{ID}:membership_id>/remove")
+@bp.post("/memberships/<int:membership_id>/remove")
 @role_required(Who.leader, Role.office, owner="team")
 def remove_member(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
@@ -268,7 +265,7 @@ def remove_member(membership_id: int):
     return redirect(url_for("volunteer.team", team_id=team_id))
 
 
-@bp.post(f"/memberships/<{ID}:membership_id>/make-leader")
+@bp.post("/memberships/<int:membership_id>/make-leader")
 @role_required(Who.leader, Role.office, owner="team")
 def make_leader(membership_id: int):
     team_id = _managed_membership(membership_id).team_id
@@ -283,7 +280,7 @@ def make_leader(membership_id: int):
     return redirect(url_for("volunteer.team", team_id=team_id))
 
 
-@bp.get(f"/memberships/<{ID}:membership_id>/history")
+@bp.get("/memberships/<int:membership_id>/history")
 @role_required(Role.volunteer, Role.office, owner="self")
 def membership_history(membership_id: int):
     events = services.membership_history(current_user, membership_id)
@@ -313,7 +310,7 @@ def team_queue():
     return _team_queue_page()
 
 
-@bp.post(f"/office/teams/<{ID}:team_id>/decide")
+@bp.post("/office/teams/<int:team_id>/decide")
 @role_required(Role.office)
 def decide_team(team_id: int):
     form = DecisionForm()

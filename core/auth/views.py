@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 
 from core.auth import services
 from core.auth.access import (
@@ -21,6 +20,7 @@ from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
+from core.inputs import Form
 
 bp = Blueprint("auth", __name__)
 
@@ -86,7 +86,7 @@ def change_password():
             db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("volunteer.profile"))
-    return render_template("auth/change_password.html", form=form, sign_out_form=FlaskForm())
+    return render_template("auth/change_password.html", form=form, sign_out_form=Form())
 
 
 @bp.post("/account/sign-out-everywhere")

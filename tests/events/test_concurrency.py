@@ -111,3 +111,36 @@ def test_concurrent_walk_ins_never_exceed_capacity(app):
     assert sum(isinstance(o, tuple) for o in outcomes) == 4
     assert db.session.get(Shift, shift_id).seats_taken == 4
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 4
+
+
+def test_the_leader_and_the_office_confirming_at_once_credit_the_points_once(app):
+    from core.auth.models import Role
+    from points import services as points
+    from points.models import EntryKind, LedgerEntry
+
+    shift = make_shift(starts_in_hours=-7, hours=6, capacity=5, walk_ins=True)
+    leader = shift.activity.team.founder
+    volunteers = [make_user(display_name=f"志愿者{i}") for i in range(5)]
+    for volunteer in volunteers:
+        services.check_in_by_leader(
+            leader, shift.id, phone=volunteer.phone, now=shift.starts_at, leader_days=7
+        )
+        services.check_out(volunteer, shift.id, now=shift.ends_at)
+    office = make_user(role=Role.office)
+    confirmers = [leader.id, office.id] * 3
+    shift_id, volunteer_ids = shift.id, [v.id for v in volunteers]
+
+    def confirm(i):
+        user = db.session.get(User, confirmers[i])
+        return len(services.confirm_attendance(user, shift_id, now=utcnow()))
+
+    outcomes = run_at_once(app, len(confirmers), confirm)
+
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    assert sum(outcomes) == 5
+    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.earn))
+    assert len(entries.all()) == 5
+    # Six hours at the test campaign's 10 points an hour: 60 each, credited once.
+    for volunteer_id in volunteer_ids:
+        assert points.balance_of(db.session.get(User, volunteer_id)) == 60
+    assert points.verify_ledger().ok

@@ -339,7 +339,7 @@ def test_the_geofence_refuses_a_far_phone_and_the_leader_can_check_in_by_number(
         scan(shift, volunteer, latitude=39.9350, longitude=119.6000)
     assert "17272" in far.value.errors["location"][0]  # the distance, in metres
     row = services.check_in_by_leader(
-        activity.team.founder, shift.id, phone=volunteer.phone, now=utcnow()
+        activity.team.founder, shift.id, phone=volunteer.phone, now=utcnow(), leader_days=7
     )
     assert not row.is_walk_in
     again, created = scan(shift, volunteer, latitude=39.9681, longitude=119.7981)
@@ -393,6 +393,7 @@ def test_a_correction_after_confirmation_recomputes_and_keeps_the_trail(app):
             checked_out_at=shift.ends_at,
             reason="",
             now=shift.ends_at,
+            leader_days=7,
         )
     services.correct_times(
         leader,
@@ -401,6 +402,7 @@ def test_a_correction_after_confirmation_recomputes_and_keeps_the_trail(app):
         checked_out_at=shift.ends_at,
         reason="忘记签退，现场核实",
         now=shift.ends_at,
+        leader_days=7,
     )
     assert (row.served_minutes, row.points_due) == (240, 40)
     history = services.check_in_history(volunteer, row.id)
@@ -448,8 +450,10 @@ def test_a_forgotten_check_in_is_fixed_by_an_accepted_request(app):
         )
     leader = shift.activity.team.founder
     with pytest.raises(Forbidden):
-        services.decide_correction(make_team().founder, asked.id, accept=True, reply="", now=after)
-    services.decide_correction(leader, asked.id, accept=True, reply="", now=after)
+        services.decide_correction(
+            make_team().founder, asked.id, accept=True, reply="", now=after, leader_days=7
+        )
+    services.decide_correction(leader, asked.id, accept=True, reply="", now=after, leader_days=7)
     row = services.find_check_in(volunteer.id, shift.id)
     assert (row.status, row.served_minutes, row.points_due) == (
         AttendanceStatus.confirmed,
@@ -458,7 +462,9 @@ def test_a_forgotten_check_in_is_fixed_by_an_accepted_request(app):
     )
     assert count(CheckInChange) >= 1
     with pytest.raises(Conflict):
-        services.decide_correction(leader, asked.id, accept=False, reply="no", now=after)
+        services.decide_correction(
+            leader, asked.id, accept=False, reply="no", now=after, leader_days=7
+        )
 
 
 def test_service_totals_add_confirmed_minutes_by_year_and_season(app):

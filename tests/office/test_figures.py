@@ -39,7 +39,7 @@ class World:
 
 def _serve(leader, shift, volunteer, *, arrive=None, confirm=True):
     row = events.check_in_by_leader(
-        leader, shift.id, phone=volunteer.phone, now=arrive or shift.starts_at
+        leader, shift.id, phone=volunteer.phone, now=arrive or shift.starts_at, leader_days=7
     )
     events.check_out_by_leader(leader, row.id, now=shift.ends_at)
     if confirm:
@@ -85,9 +85,9 @@ def build_world() -> World:
     )
     events.sign_up(v2, s1.id, now=s1.starts_at - timedelta(days=2))
     lead_a, lead_b = team_a.founder, team_b.founder
-    events.check_in_by_leader(lead_a, s1.id, phone=v1.phone, now=s1.starts_at)
+    events.check_in_by_leader(lead_a, s1.id, phone=v1.phone, now=s1.starts_at, leader_days=7)
     events.check_in_by_leader(
-        lead_a, s1.id, phone=v3.phone, now=s1.starts_at + timedelta(minutes=30)
+        lead_a, s1.id, phone=v3.phone, now=s1.starts_at + timedelta(minutes=30), leader_days=7
     )
     for row in events.attendance_sheet(lead_a, s1.id, now=s1.starts_at + timedelta(hours=1)):
         if row.check_in is not None:

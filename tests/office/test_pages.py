@@ -94,7 +94,7 @@ def serve(shift: Shift, *volunteers: User) -> None:
     leader = shift.activity.team.founder
     for volunteer in volunteers:
         row = events.check_in_by_leader(
-            leader, shift.id, phone=volunteer.phone, now=shift.starts_at
+            leader, shift.id, phone=volunteer.phone, now=shift.starts_at, leader_days=7
         )
         events.check_out_by_leader(leader, row.id, now=shift.ends_at)
     events.confirm_attendance(leader, shift.id, now=shift.ends_at + timedelta(minutes=1))

@@ -114,6 +114,7 @@ def test_confirmed_attendance_credits_points_once_and_a_correction_posts_the_dif
         checked_out_at=shift.ends_at,
         reason="漏记一小时",
         now=after,
+        leader_days=7,
     )
     assert services.balance_of(volunteer) == 30
     events.correct_times(
@@ -123,6 +124,7 @@ def test_confirmed_attendance_credits_points_once_and_a_correction_posts_the_dif
         checked_out_at=shift.starts_at + timedelta(minutes=70),
         reason="核实后更正",
         now=after,
+        leader_days=7,
     )
     changes = [(h.entry.kind, h.change) for h in services.history(volunteer)]
     assert changes == [(EntryKind.reverse, -20), (EntryKind.earn, 10), (EntryKind.earn, 20)]

@@ -158,7 +158,7 @@ def test_points_earned_are_told_after_confirmation(app, base):
     shift = make_shift_at(activity, start, start + timedelta(hours=3))
     volunteer = make_user()
     leader = activity.team.founder
-    events.check_in_by_leader(leader, shift.id, phone=volunteer.phone, now=start)
+    events.check_in_by_leader(leader, shift.id, phone=volunteer.phone, now=start, leader_days=7)
     events.confirm_attendance(leader, shift.id, now=shift.ends_at + timedelta(minutes=1))
     confirmed_at = shift.ends_at + timedelta(minutes=1)
     # The forgotten check-out is closed at the shift's end and needs the leader's review.
@@ -198,7 +198,9 @@ def test_unconfirmed_attendance_is_reminded_twelve_hours_after_the_end(app):
     confirmed = make_shift_at(activity, start - timedelta(hours=1), start - timedelta(minutes=30))
     leader = activity.team.founder
     for each in (shift, confirmed):
-        events.check_in_by_leader(leader, each.id, phone=make_user().phone, now=each.starts_at)
+        events.check_in_by_leader(
+            leader, each.id, phone=make_user().phone, now=each.starts_at, leader_days=7
+        )
     closing = confirmed.ends_at + timedelta(minutes=1)
     (line,) = events.attendance_sheet(leader, confirmed.id, now=closing)
     events.confirm_attendance(leader, confirmed.id, check_in_ids=[line.check_in.id], now=closing)
