@@ -258,7 +258,7 @@ def test_a_transaction_killed_halfway_leaves_no_partial_entry(app, monkeypatch):
         raise RuntimeError("power cut after the points moved")
 
     # The points have moved and the stock is taken when the last step fails.
-    monkeypatch.setattr(services, "merchant_account", crash)
+    monkeypatch.setattr("points.services.redemptions.merchant_account", crash)
     with pytest.raises(RuntimeError):
         services.redeem(staff, code=code, lines=[(item.id, 1)], key="cut", now=utcnow())
     db.session.rollback()

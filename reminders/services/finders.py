@@ -1,10 +1,7 @@
-"""Reminder rules: what is due for whom (each finder reads one bounded time window through an
-index), storing it once per (user, kind, subject), sending its email with retries, the inbox
-and each user's delivery choices."""
+"""What is due for whom: one finder per kind, each reading a bounded window through an index."""
 
 from __future__ import annotations
 
-import smtplib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,17 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_mailman import EmailMessage
-from sqlalchemy import String, cast, exists, func, literal, select, update
+from sqlalchemy import String, cast, exists, func, literal, select
 
 from core.auth.models import Role, User
 from core.clock import local_day, local_moment
-from core.errors import NotFound, ValidationFailed
-from core.extensions import db, mail
-from core.i18n import supported_locale
-from core.rows import get_or_not_found, insert_unless_present
+from core.extensions import db
 from events.models import (
     Activity,
     ActivityNotice,
@@ -37,38 +28,11 @@ from events.models import (
     SignUpStatus,
 )
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
-from reminders.messages import render_for_email
-from reminders.models import (
-    DeliveryChoice,
-    EmailStatus,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-)
-from volunteer import services as volunteers
+from reminders.models import Notification, NotificationKind
 from volunteer.models import Membership, MembershipRole, MembershipStatus, Team, TeamStatus
 
-VOLUNTEER_KINDS = (
-    NotificationKind.shift_tomorrow,
-    NotificationKind.shift_soon,
-    NotificationKind.waiting_list_promoted,
-    NotificationKind.activity_cancelled,
-    NotificationKind.activity_changed,
-    NotificationKind.points_earned,
-)
-LEADER_KINDS = (
-    NotificationKind.free_places_tomorrow,
-    NotificationKind.attendance_unconfirmed,
-    NotificationKind.join_request_waiting,
-    NotificationKind.weekly_digest,
-)
-OFFICE_KINDS = (NotificationKind.campaign_unplanned_teams,)
 # Lists inside a notification stay readable (and its row small); the rest is counted.
 MAX_LISTED = 40
-# A claimed email whose sender vanished (killed mid-send) is given up after this long.
-SENDING_TIMEOUT = timedelta(minutes=10)
-INSERT_CHUNK = 500
-MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -156,9 +120,6 @@ def _open_shifts():
         .join(Activity, Activity.id == Shift.activity_id)
         .where(Shift.status == ShiftStatus.scheduled, Activity.status == ActivityStatus.published)
     )
-
-
-# The finders -----------------------------------------------------------------------------
 
 
 def _shifts_starting(now: datetime) -> Iterator[Due]:
@@ -442,336 +403,3 @@ def find_due(now: datetime) -> list[Due]:
         _campaigns_unplanned(now),
     )
     return [due for finder in finders for due in finder]
-
-
-# Storing ---------------------------------------------------------------------------------
-
-
-def mail_enabled() -> bool:
-    """Email is sent only where an SMTP server is configured (MAIL_SERVER)."""
-    return bool(current_app.config.get("MAIL_SERVER"))
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _insert_new(rows: list[dict[str, Any]]) -> int:
-    """Insert the rows whose (user, kind, subject) is new; the database skips the others, so
-    two schedulers or a retried run cannot create one twice."""
-    statement = insert_unless_present(
-        Notification.__table__, "kind", "subject", "user_id"
-    ).returning(Notification.__table__.c.id)
-    created = 0
-    for chunk in _chunks(rows, INSERT_CHUNK):
-        created += len(db.session.execute(statement, chunk).all())
-    return created
-
-
-def store(dues: list[Due], *, now: datetime) -> int:
-    """Create the due notifications, respecting each user's choice per kind (off: nothing;
-    inbox: no email), and queue their email. Returns how many were created."""
-    if not dues:
-        return 0
-    user_ids = sorted({due.user_id for due in dues})
-    emails: dict[int, str | None] = {}
-    choices: dict[tuple[int, NotificationKind], DeliveryChoice] = {}
-    for chunk in _chunks(user_ids, INSERT_CHUNK):
-        emails.update(
-            db.session.execute(
-                select(User.id, User.email).where(User.id.in_(chunk), User.is_enabled.is_(True))
-            ).all()
-        )
-        for user_id, kind, choice in db.session.execute(
-            select(
-                NotificationPreference.user_id,
-                NotificationPreference.kind,
-                NotificationPreference.choice,
-            ).where(NotificationPreference.user_id.in_(chunk))
-        ):
-            choices[(user_id, kind)] = choice
-    sending = mail_enabled()
-    rows = []
-    for due in dues:
-        if due.user_id not in emails:
-            continue
-        choice = choices.get((due.user_id, due.kind), DeliveryChoice.inbox_and_email)
-        if choice is DeliveryChoice.off:
-            continue
-        wants_email = sending and bool(emails[due.user_id])
-        wants_email = wants_email and choice is DeliveryChoice.inbox_and_email
-        rows.append(
-            {
-                "user_id": due.user_id,
-                "kind": due.kind,
-                "subject": due.subject,
-                "params": due.params,
-                "created_at": now,
-                "read_at": None,
-                "email_status": EmailStatus.pending if wants_email else EmailStatus.not_wanted,
-                "email_attempts": 0,
-                "email_next_attempt_at": now if wants_email else None,
-                "email_sent_at": None,
-                "email_error": None,
-            }
-        )
-    created = _insert_new(rows)
-    db.session.flush()
-    return created
-
-
-def create_due_notifications(*, now: datetime) -> int:
-    """Find and store everything due at `now` (the scheduler's job; safe to run any number of
-    times, in any number of processes). Returns how many notifications were created."""
-    return store(find_due(now), now=now)
-
-
-# Email -------------------------------------------------------------------------------------
-
-
-def claim_due_email(*, now: datetime, limit: int = 100) -> list[int]:
-    """Take the emails due for an attempt (a conditional UPDATE, so two senders never take the
-    same one) and return their ids; the caller commits, then sends each with `send_email`.
-
-    A claimed email whose sender died before recording the result is marked failed, not sent
-    again: the mail may have gone out, and a user must never get it twice.
-    """
-    table = Notification.__table__.c
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.email_status == EmailStatus.sending,
-            Notification.email_next_attempt_at <= now,
-        )
-        .values(
-            email_status=EmailStatus.failed,
-            email_error="interrupted while sending; not retried so that it cannot arrive twice",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    due = (
-        select(Notification.id)
-        .where(
-            Notification.email_status == EmailStatus.pending,
-            Notification.email_next_attempt_at <= now,
-        )
-        .order_by(Notification.email_next_attempt_at, Notification.id)
-        .limit(limit)
-    )
-    claimed = db.session.execute(
-        update(Notification.__table__)
-        .where(table.id.in_(due.scalar_subquery()), table.email_status == EmailStatus.pending)
-        .values(
-            email_status=EmailStatus.sending,
-            email_attempts=table.email_attempts + 1,
-            email_next_attempt_at=now + SENDING_TIMEOUT,
-        )
-        .returning(table.id)
-    )
-    ids = sorted(row.id for row in claimed)
-    db.session.flush()
-    return ids
-
-
-def _message(notification: Notification) -> EmailMessage:
-    user = notification.user
-    locale = supported_locale(user.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    rendered = render_for_email(notification, locale)
-    return EmailMessage(
-        subject=rendered.title,
-        body="\n".join(rendered.lines) + "\n",
-        to=[user.email],
-        headers={
-            # The same notification always has the same Message-ID, so a mail client can
-            # recognise a copy.
-            "Message-ID": f"<notification-{notification.id}@{_mail_domain()}>",
-            "Content-Language": "en" if locale == "en" else "zh-CN",
-        },
-    )
-
-
-def _mail_domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"] or "localhost"
-    return sender.rsplit("@", 1)[-1].strip(">") or "localhost"
-
-
-def _deliver(message: EmailMessage) -> None:
-    connection = mail.get_connection()
-    connection.open()
-    try:
-        connection.send_messages([message])
-    finally:
-        # The SMTP backend leaves its socket open when sending raises; close it ourselves.
-        smtp, connection.connection = connection.connection, None
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            finally:
-                smtp.close()
-
-
-def send_email(notification_id: int, *, now: datetime) -> EmailStatus:
-    """Send one claimed email and record the outcome: sent; or, when the SMTP server fails,
-    another attempt after a doubling back-off (MAIL_RETRY_SECONDS, 2×, 4× …), and failed
-    after MAIL_MAX_ATTEMPTS or at once on a permanent (5xx) refusal."""
-    row = get_or_not_found(Notification, notification_id)
-    if row.email_status is not EmailStatus.sending:
-        return row.email_status
-    config = current_app.config
-    try:
-        _deliver(_message(row))
-    except Exception as error:
-        # Only the SMTP conversation can succeed on a later try; an address or text that cannot
-        # be made into a message never will.
-        permanent = not isinstance(error, smtplib.SMTPException | OSError)
-        if permanent:
-            current_app.logger.exception("email of notification %s cannot be sent", row.id)
-        elif isinstance(error, smtplib.SMTPRecipientsRefused):
-            permanent = all(code >= 500 for code, _ in error.recipients.values())
-        elif isinstance(error, smtplib.SMTPResponseException):
-            permanent = error.smtp_code >= 500
-        row.email_error = f"{type(error).__name__}: {error}"[:1000]
-        if permanent or row.email_attempts >= config["MAIL_MAX_ATTEMPTS"]:
-            row.email_status = EmailStatus.failed
-            row.email_next_attempt_at = None
-        else:
-            row.email_status = EmailStatus.pending
-            backoff = config["MAIL_RETRY_SECONDS"] * 2 ** (row.email_attempts - 1)
-            row.email_next_attempt_at = now + timedelta(seconds=backoff)
-    else:
-        row.email_status = EmailStatus.sent
-        row.email_sent_at = now
-        row.email_next_attempt_at = None
-        row.email_error = None
-    db.session.flush()
-    return row.email_status
-
-
-@dataclass
-class EmailSummary:
-    """How many notifications' emails are in each state, and the latest failures."""
-
-    counts: dict[EmailStatus, int]
-    failures: list[Notification]
-
-
-def email_summary(*, failures: int = 20) -> EmailSummary:
-    """Counts per email state and the most recent failures, for whoever runs the platform."""
-    counts = dict(
-        db.session.execute(
-            select(Notification.email_status, func.count()).group_by(Notification.email_status)
-        ).all()
-    )
-    latest = db.session.scalars(
-        select(Notification)
-        .where(Notification.email_status == EmailStatus.failed)
-        .order_by(Notification.id.desc())
-        .limit(failures)
-    ).all()
-    return EmailSummary({status: counts.get(status, 0) for status in EmailStatus}, list(latest))
-
-
-# The inbox and choices -------------------------------------------------------------------
-
-
-def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread (shown in the navigation)."""
-    return db.session.scalar(
-        select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
-
-
-def inbox(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool = False):
-    """The user's notifications, newest first, one page at a time (a Flask-SQLAlchemy
-    Pagination)."""
-    query = select(Notification).where(Notification.user_id == user.id)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
-    # An absurd page number would overflow the database's OFFSET.
-    page = min(max(page, 1), MAX_PAGE)
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=100, error_out=False)
-
-
-def own_notification(user: User, notification_id: int) -> Notification:
-    """One of the user's own notifications; another user's is NotFound, as if it did not
-    exist."""
-    row = db.session.get(Notification, notification_id)
-    if row is None or row.user_id != user.id:
-        raise NotFound(_l("No such notification."))
-    return row
-
-
-def mark_read(user: User, notification_id: int, *, now: datetime) -> Notification:
-    """Mark one of the user's notifications read (again: no change). Raises NotFound."""
-    row = own_notification(user, notification_id)
-    if row.read_at is None:
-        row.read_at = now
-        db.session.flush()
-    return row
-
-
-def mark_all_read(user: User, *, now: datetime) -> int:
-    """Mark all of the user's notifications read; returns how many were unread."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
-
-
-def kinds_for(user: User) -> tuple[NotificationKind, ...]:
-    """The kinds a user can receive, for the settings page: volunteers' kinds, leaders' kinds
-    for a volunteer who leads a team, the office's for the office."""
-    if user.role is Role.office:
-        return OFFICE_KINDS
-    if user.role is not Role.volunteer:
-        return ()
-    return VOLUNTEER_KINDS + (LEADER_KINDS if volunteers.led_team_ids(user) else ())
-
-
-def preferences(user: User) -> dict[NotificationKind, DeliveryChoice]:
-    """The user's choice for each kind they can receive (the default where none was made)."""
-    stored = dict(
-        db.session.execute(
-            select(NotificationPreference.kind, NotificationPreference.choice).where(
-                NotificationPreference.user_id == user.id
-            )
-        ).all()
-    )
-    return {kind: stored.get(kind, DeliveryChoice.inbox_and_email) for kind in kinds_for(user)}
-
-
-def set_preferences(
-    user: User, choices: dict[NotificationKind, DeliveryChoice], *, now: datetime
-) -> dict[NotificationKind, DeliveryChoice]:
-    """Save the user's choices; a kind the user cannot receive is refused (ValidationFailed)
-    and nothing changes. Returns all of the user's choices."""
-    allowed = set(kinds_for(user))
-    unknown = [kind.value for kind in choices if kind not in allowed]
-    if unknown:
-        raise ValidationFailed(
-            errors={kind: [_("You do not receive this kind of notification.")] for kind in unknown}
-        )
-    existing = {
-        row.kind: row
-        for row in db.session.scalars(
-            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
-        )
-    }
-    for kind, choice in choices.items():
-        row = existing.get(kind)
-        if row is None:
-            db.session.add(
-                NotificationPreference(user_id=user.id, kind=kind, choice=choice, updated_at=now)
-            )
-        elif row.choice is not choice:
-            row.choice = choice
-            row.updated_at = now
-    db.session.flush()
-    return preferences(user)

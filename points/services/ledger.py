@@ -1,0 +1,242 @@
+"""The ledger: accounts, posting entries exactly once, balances, history and their proof."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.auth.models import User
+from core.errors import Conflict, ValidationFailed
+from core.extensions import db
+from core.rows import insert_unless_present
+from points.models import Account, AccountKind, CauseKind, EntryKind, LedgerEntry, Merchant
+
+MAX_ADJUSTMENT = 100_000
+
+
+class InsufficientBalance(Conflict):
+    code = "insufficient_balance"
+    default_message = _l("The balance does not cover this.")
+
+
+def _account(kind: AccountKind, owner_id: int | None) -> Account:
+    """The account of an owner (or the system account of a kind), made on first use. Two
+    requests making it at once both end with the same row."""
+    query = select(Account).where(Account.kind == kind)
+    query = query.where(
+        Account.owner_id == owner_id if owner_id is not None else Account.owner_id.is_(None)
+    )
+    return _found_or_made(query, kind=kind, owner_id=owner_id)
+
+
+def _found_or_made(query: Select, **values) -> Account:
+    """The account `query` finds, else a new one of `values`; when a concurrent request makes
+    it first, its row."""
+    found = db.session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            account = Account(balance=0, **values)
+            db.session.add(account)
+    except IntegrityError:
+        return db.session.scalars(query).one()
+    return account
+
+
+def volunteer_account(user: User) -> Account:
+    """The volunteer's points account."""
+    return _account(AccountKind.volunteer, user.id)
+
+
+def system_account(kind: AccountKind) -> Account:
+    """The issuance or adjustment account."""
+    return _account(kind, None)
+
+
+def merchant_account(merchant: Merchant) -> Account:
+    """The account a merchant's redemptions are paid into."""
+    query = select(Account).where(
+        Account.kind == AccountKind.merchant, Account.merchant_id == merchant.id
+    )
+    return _found_or_made(query, kind=AccountKind.merchant, merchant_id=merchant.id)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """What an entry moves, and why; `key` makes posting it twice post it once."""
+
+    from_account: Account
+    to_account: Account
+    amount: int
+    kind: EntryKind
+    cause_kind: CauseKind
+    cause_id: int | None
+    key: str
+    memo: str = ""
+    actor_id: int | None = None
+    reverses_id: int | None = None
+
+
+def _same(entry: LedgerEntry, posting: Posting) -> bool:
+    return (
+        entry.from_account_id,
+        entry.to_account_id,
+        entry.amount,
+        entry.kind,
+        entry.cause_kind,
+        entry.cause_id,
+    ) == (
+        posting.from_account.id,
+        posting.to_account.id,
+        posting.amount,
+        posting.kind,
+        posting.cause_kind,
+        posting.cause_id,
+    )
+
+
+def find_entry(key: str) -> LedgerEntry | None:
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == key))
+
+
+def post(posting: Posting, *, now: datetime) -> tuple[LedgerEntry, bool]:
+    """Post one entry and move the cached balances with it, in the caller's transaction.
+    Returns the entry and whether it was posted now: the same key posted again returns the
+    first entry and moves nothing.
+
+    Raises InsufficientBalance (a volunteer's account would go below zero; the database's
+    conditional UPDATE decides, so concurrent spends cannot overdraw), Conflict (the key was
+    used for a different movement), ValidationFailed (amount not positive).
+    """
+    if posting.amount <= 0:
+        raise ValidationFailed(errors={"amount": [str(_l("Enter a positive whole number."))]})
+    # One statement whatever happens: a key posted already (also by a concurrent request,
+    # which PostgreSQL waits for) inserts nothing and returns nothing.
+    entry = db.session.scalar(
+        insert_unless_present(LedgerEntry, "idempotency_key")
+        .values(
+            from_account_id=posting.from_account.id,
+            to_account_id=posting.to_account.id,
+            amount=posting.amount,
+            kind=posting.kind,
+            cause_kind=posting.cause_kind,
+            cause_id=posting.cause_id,
+            memo=posting.memo,
+            actor_id=posting.actor_id,
+            reverses_id=posting.reverses_id,
+            idempotency_key=posting.key,
+            created_at=now,
+        )
+        .returning(LedgerEntry)
+    )
+    if entry is not None:
+        _move(posting)
+        return entry, True
+    existing = find_entry(posting.key)
+    if not _same(existing, posting):
+        raise Conflict(_l("This request was already used for something else."), code="key_reused")
+    return existing, False
+
+
+def _move(posting: Posting) -> None:
+    source = posting.from_account
+    debit = (
+        update(Account)
+        .where(Account.id == source.id)
+        .values(balance=Account.balance - posting.amount)
+        .execution_options(synchronize_session=False)
+    )
+    if source.kind is AccountKind.volunteer:
+        debit = debit.where(Account.balance >= posting.amount)
+    if db.session.execute(debit).rowcount != 1:
+        raise InsufficientBalance()
+    db.session.execute(
+        update(Account)
+        .where(Account.id == posting.to_account.id)
+        .values(balance=Account.balance + posting.amount)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(source, ["balance"])
+    db.session.expire(posting.to_account, ["balance"])
+
+
+def balance_of(user: User) -> int:
+    """The volunteer's balance, read from the cached column (O(1))."""
+    balance = db.session.scalar(
+        select(Account.balance).where(
+            Account.kind == AccountKind.volunteer, Account.owner_id == user.id
+        )
+    )
+    return balance or 0
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    entry: LedgerEntry
+    change: int  # positive: received; negative: spent or taken back
+
+
+def history(user: User, *, limit: int | None = 200) -> list[HistoryLine]:
+    """The volunteer's entries, newest first, each with its signed change and memo."""
+    account = db.session.scalar(
+        select(Account).where(Account.kind == AccountKind.volunteer, Account.owner_id == user.id)
+    )
+    if account is None:
+        return []
+    query = (
+        select(LedgerEntry)
+        .where(
+            (LedgerEntry.to_account_id == account.id) | (LedgerEntry.from_account_id == account.id)
+        )
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return [
+        HistoryLine(e, e.amount if e.to_account_id == account.id else -e.amount)
+        for e in db.session.scalars(query)
+    ]
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    accounts: int
+    entries: int
+    total: int
+    mismatches: list[tuple[int, int, int]]  # (account id, cached, from entries)
+    overdrawn: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return self.total == 0 and not self.mismatches and not self.overdrawn
+
+
+def verify_ledger() -> LedgerCheck:
+    """Recompute every balance from the entries (one SQL aggregation) and compare it with the
+    cached one; check that all balances sum to zero and no volunteer is below zero."""
+    incoming = select(
+        LedgerEntry.to_account_id.label("account_id"), LedgerEntry.amount.label("delta")
+    )
+    outgoing = select(
+        LedgerEntry.from_account_id.label("account_id"), (-LedgerEntry.amount).label("delta")
+    )
+    moves = incoming.union_all(outgoing).subquery()
+    sums = (
+        select(moves.c.account_id, func.sum(moves.c.delta).label("total"))
+        .group_by(moves.c.account_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Account.id, Account.kind, Account.balance, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.account_id == Account.id)
+        .order_by(Account.id)
+    ).all()
+    mismatches = [(a, cached, int(real)) for a, _, cached, real in rows if cached != int(real)]
+    overdrawn = [a for a, kind, cached, _ in rows if kind is AccountKind.volunteer and cached < 0]
+    entries = db.session.scalar(select(func.count()).select_from(LedgerEntry))
+    total = sum(cached for _, _, cached, _ in rows)
+    return LedgerCheck(len(rows), entries, total, mismatches, overdrawn)

@@ -1,0 +1,53 @@
+"""Reminder rules, one module per concept; the package offers every public name callers use."""
+
+from reminders.services.delivery import (
+    SENDING_TIMEOUT,
+    EmailSummary,
+    claim_due_email,
+    email_summary,
+    mail_enabled,
+    send_email,
+)
+from reminders.services.finders import MAX_LISTED, Due, find_due
+from reminders.services.inboxes import (
+    LEADER_KINDS,
+    MAX_PAGE,
+    OFFICE_KINDS,
+    VOLUNTEER_KINDS,
+    inbox,
+    kinds_for,
+    mark_all_read,
+    mark_read,
+    own_notification,
+    preferences,
+    set_preferences,
+    unread_count,
+)
+from reminders.services.storing import INSERT_CHUNK, create_due_notifications, store
+
+__all__ = [
+    "INSERT_CHUNK",
+    "LEADER_KINDS",
+    "MAX_LISTED",
+    "MAX_PAGE",
+    "OFFICE_KINDS",
+    "SENDING_TIMEOUT",
+    "VOLUNTEER_KINDS",
+    "Due",
+    "EmailSummary",
+    "claim_due_email",
+    "create_due_notifications",
+    "email_summary",
+    "find_due",
+    "inbox",
+    "kinds_for",
+    "mail_enabled",
+    "mark_all_read",
+    "mark_read",
+    "own_notification",
+    "preferences",
+    "send_email",
+    "set_preferences",
+    "store",
+    "unread_count",
+]

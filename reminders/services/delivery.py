@@ -1,0 +1,169 @@
+"""Email of notifications: claiming what is due, sending with retries, the summary."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_mailman import EmailMessage
+from sqlalchemy import func, select, update
+
+from core.extensions import db, mail
+from core.i18n import supported_locale
+from core.rows import get_or_not_found
+from reminders.messages import render_for_email
+from reminders.models import EmailStatus, Notification
+
+# A claimed email whose sender vanished (killed mid-send) is given up after this long.
+SENDING_TIMEOUT = timedelta(minutes=10)
+
+
+def mail_enabled() -> bool:
+    """Email is sent only where an SMTP server is configured (MAIL_SERVER)."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def claim_due_email(*, now: datetime, limit: int = 100) -> list[int]:
+    """Take the emails due for an attempt (a conditional UPDATE, so two senders never take the
+    same one) and return their ids; the caller commits, then sends each with `send_email`.
+
+    A claimed email whose sender died before recording the result is marked failed, not sent
+    again: the mail may have gone out, and a user must never get it twice.
+    """
+    table = Notification.__table__.c
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.email_status == EmailStatus.sending,
+            Notification.email_next_attempt_at <= now,
+        )
+        .values(
+            email_status=EmailStatus.failed,
+            email_error="interrupted while sending; not retried so that it cannot arrive twice",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    due = (
+        select(Notification.id)
+        .where(
+            Notification.email_status == EmailStatus.pending,
+            Notification.email_next_attempt_at <= now,
+        )
+        .order_by(Notification.email_next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    claimed = db.session.execute(
+        update(Notification.__table__)
+        .where(table.id.in_(due.scalar_subquery()), table.email_status == EmailStatus.pending)
+        .values(
+            email_status=EmailStatus.sending,
+            email_attempts=table.email_attempts + 1,
+            email_next_attempt_at=now + SENDING_TIMEOUT,
+        )
+        .returning(table.id)
+    )
+    ids = sorted(row.id for row in claimed)
+    db.session.flush()
+    return ids
+
+
+def _message(notification: Notification) -> EmailMessage:
+    user = notification.user
+    locale = supported_locale(user.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    rendered = render_for_email(notification, locale)
+    return EmailMessage(
+        subject=rendered.title,
+        body="\n".join(rendered.lines) + "\n",
+        to=[user.email],
+        headers={
+            # The same notification always has the same Message-ID, so a mail client can
+            # recognise a copy.
+            "Message-ID": f"<notification-{notification.id}@{_mail_domain()}>",
+            "Content-Language": "en" if locale == "en" else "zh-CN",
+        },
+    )
+
+
+def _mail_domain() -> str:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"] or "localhost"
+    return sender.rsplit("@", 1)[-1].strip(">") or "localhost"
+
+
+def _deliver(message: EmailMessage) -> None:
+    connection = mail.get_connection()
+    connection.open()
+    try:
+        connection.send_messages([message])
+    finally:
+        # The SMTP backend leaves its socket open when sending raises; close it ourselves.
+        smtp, connection.connection = connection.connection, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            finally:
+                smtp.close()
+
+
+def send_email(notification_id: int, *, now: datetime) -> EmailStatus:
+    """Send one claimed email and record the outcome: sent; or, when the SMTP server fails,
+    another attempt after a doubling back-off (MAIL_RETRY_SECONDS, 2×, 4× …), and failed
+    after MAIL_MAX_ATTEMPTS or at once on a permanent (5xx) refusal."""
+    row = get_or_not_found(Notification, notification_id)
+    if row.email_status is not EmailStatus.sending:
+        return row.email_status
+    config = current_app.config
+    try:
+        _deliver(_message(row))
+    except Exception as error:
+        # Only the SMTP conversation can succeed on a later try; an address or text that cannot
+        # be made into a message never will.
+        permanent = not isinstance(error, smtplib.SMTPException | OSError)
+        if permanent:
+            current_app.logger.exception("email of notification %s cannot be sent", row.id)
+        elif isinstance(error, smtplib.SMTPRecipientsRefused):
+            permanent = all(code >= 500 for code, _ in error.recipients.values())
+        elif isinstance(error, smtplib.SMTPResponseException):
+            permanent = error.smtp_code >= 500
+        row.email_error = f"{type(error).__name__}: {error}"[:1000]
+        if permanent or row.email_attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            row.email_status = EmailStatus.failed
+            row.email_next_attempt_at = None
+        else:
+            row.email_status = EmailStatus.pending
+            backoff = config["MAIL_RETRY_SECONDS"] * 2 ** (row.email_attempts - 1)
+            row.email_next_attempt_at = now + timedelta(seconds=backoff)
+    else:
+        row.email_status = EmailStatus.sent
+        row.email_sent_at = now
+        row.email_next_attempt_at = None
+        row.email_error = None
+    db.session.flush()
+    return row.email_status
+
+
+@dataclass
+class EmailSummary:
+    """How many notifications' emails are in each state, and the latest failures."""
+
+    counts: dict[EmailStatus, int]
+    failures: list[Notification]
+
+
+def email_summary(*, failures: int = 20) -> EmailSummary:
+    """Counts per email state and the most recent failures, for whoever runs the platform."""
+    counts = dict(
+        db.session.execute(
+            select(Notification.email_status, func.count()).group_by(Notification.email_status)
+        ).all()
+    )
+    latest = db.session.scalars(
+        select(Notification)
+        .where(Notification.email_status == EmailStatus.failed)
+        .order_by(Notification.id.desc())
+        .limit(failures)
+    ).all()
+    return EmailSummary({status: counts.get(status, 0) for status in EmailStatus}, list(latest))
