@@ -1,12 +1,15 @@
 """The load generator: each request is the next prepared item (method, path, headers, JSON
-body), so that every check-in, sign-up or redemption is a different volunteer. Closed loop
-(no wait) for the peak; a fixed rate per user (BENCH_RATE) for latency."""
+body or form fields), so that every check-in, sign-up or redemption is a different volunteer.
+Closed loop (no wait) for the peak; a fixed rate per user (BENCH_RATE) for latency. Redirects
+are not followed: a page's POST answers 302 (BENCH_EXPECT says so), and an endpoint that should
+not redirect fails instead of being measured on the page it redirects to."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant, constant_throughput, events, task
 
@@ -29,11 +32,17 @@ class Client(FastHttpUser):
             # Out of prepared items: stop rather than repeat one (a repeat is cheaper).
             self.environment.runner.quit()
             return
+        headers, form = item.get("h") or {}, item.get("f")
+        if form is not None:
+            # As a browser posts a form: its fields, URL-encoded.
+            headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
         with self.client.request(
             item["m"],
             item["p"],
-            headers=item.get("h"),
+            headers=headers,
             json=item.get("j"),
+            data=urlencode(form) if form is not None else None,
+            allow_redirects=False,
             name=NAME,
             catch_response=True,
         ) as response:

@@ -2,15 +2,18 @@
 
 Generates the data (bench/seed.py), serves the app under gunicorn, and drives it with locust
 in separate processes: peak throughput from a closed loop, latency at a fixed rate of about
-60% of the peak. Each endpoint is measured beside its floor (one INSERT and commit, or a bare
-JSON answer) three times, interleaved, and the median ratio reported. Then it times the
-season report on the million check-ins against one hand-written GROUP BY, and the reminder
-scan as the stored shifts grow from 20,000 to 200,000. Prints one table and writes it, with
-the machine's details, to bench/RESULTS.md.
+60% of the peak. Pages are driven as a browser drives them: a session cookie from a real
+sign-in through the login form, and the CSRF token read from a form. Each endpoint is
+measured beside its floor (one INSERT and commit, or a bare JSON answer) three times,
+interleaved, and the median ratio reported. Then it times the season report on the million
+check-ins against one hand-written GROUP BY, and the reminder scan as the stored shifts grow
+from 20,000 to 200,000. Prints one table and writes it, with the machine's details, to
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
+import heapq
 import http.cookiejar
 import json
 import os
@@ -22,16 +25,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +46,8 @@ SECRET = "bench-secret-key"
 RUN_SECONDS = float(os.environ.get("BENCH_RUN_SECONDS", "4"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 USERS = int(os.environ.get("BENCH_USERS", "16"))
+# Volunteers signed in as browsers for the sign-up by page (each signs up many times).
+PAGE_VOLUNTEERS = int(os.environ.get("BENCH_PAGE_VOLUNTEERS", "300"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -140,19 +147,69 @@ class Server:
         self.process.wait(timeout=30)
 
 
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def csrf_token_in(page: str) -> str:
+    """The CSRF token of the first form on a page ("" if it has none)."""
+    found = _CSRF_FIELD.search(page)
+    return found.group(1) if found else ""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kwargs):
+        return None
+
+
+def _signed_in_browser(
+    server: Server, phone: str, password: str
+) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    """What a browser does to sign in: GET the sign-in page, POST its form with the CSRF token
+    read from it, keep the cookies it is answered with (the redirect is not followed)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
+    token = csrf_token_in(opener.open(server.url + "/login").read().decode())
+    body = urllib.parse.urlencode({"phone": phone, "password": password, "csrf_token": token})
+    try:
+        opener.open(server.url + "/login", data=body.encode()).read()
+    except urllib.error.HTTPError as answer:  # the 302 to the start page, not followed
+        if answer.code != 302:
+            raise RuntimeError(f"sign-in of {phone} answered {answer.code}") from answer
+    else:
+        raise RuntimeError(f"sign-in of {phone} was refused (no redirect)")
+    return opener, jar
+
+
+def _cookie_header(jar: http.cookiejar.CookieJar) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def sign_in_cookie(server: Server, phone: str, password: str) -> str:
     """A real sign-in through the login form; returns the Cookie header of the session."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(server.url + "/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    body = urllib.parse.urlencode(
-        {"phone": phone, "password": password, "csrf_token": token.group(1) if token else ""}
-    ).encode()
-    opener.open(server.url + "/login", data=body).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    _opener, jar = _signed_in_browser(server, phone, password)
+    return _cookie_header(jar)
+
+
+def browser_session(server: Server, phone: str, password: str, page: str) -> tuple[str, str]:
+    """A real sign-in, then `page` opened as the signed-in browser: returns the Cookie header
+    as it stands after the page (the page may rewrite the session) and the CSRF token of the
+    page's form. Flask-WTF's token is per session, so one serves every form the session posts."""
+    opener, jar = _signed_in_browser(server, phone, password)
+    token = csrf_token_in(opener.open(server.url + page).read().decode())
+    if not token:
+        raise RuntimeError(f"no CSRF token on {page} for {phone}")
+    return _cookie_header(jar), token
+
+
+def sign_in_browsers(
+    server: Server, visits: list[tuple[str, str]], password: str
+) -> list[tuple[str, str]]:
+    """browser_session for each (phone, page), a few at a time: each pays for a password
+    hash on the server."""
+    with ThreadPoolExecutor(max_workers=4) as workers:
+        return list(
+            workers.map(lambda visit: browser_session(server, visit[0], password, visit[1]), visits)
+        )
 
 
 # Load -----------------------------------------------------------------------------------------
@@ -226,6 +283,23 @@ def run_locust(
     )
 
 
+def shift_chains(shifts) -> list[list[tuple[int, int]]]:
+    """The shifts (id, activity id, starts_at, ends_at) as few chains as hold them, each of
+    (id, activity id) in time order with no two overlapping: a volunteer may sign up to every
+    shift of one chain."""
+    ends: list[tuple[datetime, int]] = []  # (end of a chain's last shift, chain), a heap
+    chains: list[list[tuple[int, int]]] = []
+    for shift_id, activity_id, starts_at, ends_at in sorted(shifts, key=lambda s: (s[2], s[0])):
+        if ends and ends[0][0] <= starts_at:
+            _, chain = heapq.heappop(ends)
+        else:
+            chain = len(chains)
+            chains.append([])
+        chains[chain].append((shift_id, activity_id))
+        heapq.heappush(ends, (ends_at, chain))
+    return chains
+
+
 class Pool:
     """Ids that a write consumes (a volunteer checks in once, spends one code): a run is given
     the next ones, and only what it used is taken, so nothing is repeated or wasted."""
@@ -253,14 +327,25 @@ class Pair:
     floor: Callable[[int], list[dict]]
     pool: Pool | None = None
     target: float | None = None
+    expect: str = "200,201"
     rounds: list[tuple[Measure, Measure, Measure, Measure]] = field(default_factory=list)
+    # Answers that counted as success but did not do the work (see page_sign_ups).
+    refused: int = 0
 
 
 PEAK_ITEMS = 1500  # per second of a run: more than any endpoint here serves
 
 
-def _run(server: Server, name: str, make, pool: Pool | None, count: int, rate) -> Measure:
-    result = run_locust(server, name, make(count), rate=rate, expect="200,201")
+def _run(
+    server: Server,
+    name: str,
+    make,
+    pool: Pool | None,
+    count: int,
+    rate,
+    expect: str = "200,201",
+) -> Measure:
+    result = run_locust(server, name, make(count), rate=rate, expect=expect)
     if pool is not None:
         pool.used(result.requests)
     return result
@@ -270,10 +355,10 @@ def measure(server: Server, pair: Pair) -> None:
     """One round of a pair."""
     peak_items = int(PEAK_ITEMS * RUN_SECONDS)
     floor_peak = _run(server, "floor", pair.floor, None, peak_items, None)
-    peak = _run(server, pair.name, pair.make, pair.pool, peak_items, None)
+    peak = _run(server, pair.name, pair.make, pair.pool, peak_items, None, pair.expect)
     rate = max(peak.rps * 0.6, 1.0)
     fixed_items = int(rate * RUN_SECONDS * 1.5) + 50
-    fixed = _run(server, pair.name, pair.make, pair.pool, fixed_items, rate)
+    fixed = _run(server, pair.name, pair.make, pair.pool, fixed_items, rate, pair.expect)
     floor_fixed = _run(server, "floor", pair.floor, None, fixed_items, rate)
     pair.rounds.append((floor_peak, peak, fixed, floor_fixed))
 
@@ -340,6 +425,7 @@ def main() -> int:
     from core.auth.models import User
     from core.extensions import db
     from events import services as events
+    from events.models import Shift, SignUp, SignUpStatus
     from office import services as office
     from points.models import RedeemCode
     from reminders import services as reminders
@@ -412,6 +498,61 @@ def main() -> int:
             for n, v in enumerate(joiners.next(count))
         ]
 
+    # Sign-ups by page, as a browser sends them: volunteers from the far end of the list (the
+    # API scenarios take theirs from the start; the very last reads the listing), each signed
+    # in once through the login form, with the CSRF token of an activity page it opened. A
+    # sign-in costs a password hash, so each volunteer signs up many times, along a chain of
+    # shifts that do not overlap (none is refused); consecutive requests are different
+    # volunteers on different shifts, as in the API's sign-up.
+    with app.app_context():
+        rows = db.session.execute(
+            select(Shift.id, Shift.activity_id, Shift.starts_at, Shift.ends_at).where(
+                Shift.id.in_(future)
+            )
+        ).all()
+    chains = shift_chains(rows)
+    page_volunteers = info.volunteer_ids[-(PAGE_VOLUNTEERS + 1) : -1]
+    page_pairs = [
+        (k, chains[k % len(chains)][j])
+        for j in range(max(len(chain) for chain in chains))
+        for k in range(len(page_volunteers))
+        if j < len(chains[k % len(chains)])
+    ]
+    signing_in = time.monotonic()
+    sessions = sign_in_browsers(
+        server,
+        [
+            (info.phone_of[v], f"/activities/{chains[k % len(chains)][0][1]}")
+            for k, v in enumerate(page_volunteers)
+        ],
+        seed.PASSWORD,
+    )
+    print(f"{len(sessions)} volunteers signed in in {time.monotonic() - signing_in:.0f} s")
+    page_slots = Pool(list(range(len(page_pairs))))
+
+    def page_sign_ups(count: int) -> list[dict]:
+        items = []
+        for n in page_slots.next(count):
+            k, (shift_id, _activity_id) = page_pairs[n]
+            cookie, token = sessions[k]
+            items.append(
+                {
+                    "m": "POST",
+                    "p": f"/shifts/{shift_id}/sign-up",
+                    "h": {"Cookie": cookie},
+                    "f": {"csrf_token": token},
+                }
+            )
+        return items
+
+    def page_sign_ups_stored() -> int:
+        with app.app_context():
+            return db.session.scalar(
+                select(func.count())
+                .select_from(SignUp)
+                .where(SignUp.user_id.in_(page_volunteers), SignUp.status != SignUpStatus.cancelled)
+            )
+
     def redemptions(hot: bool) -> Callable[[int], list[dict]]:
         merchants = info.staff_by_merchant[:1] if hot else info.staff_by_merchant[:50]
 
@@ -467,6 +608,14 @@ def main() -> int:
             0.5,
         ),
         Pair(
+            "sign_up_page",
+            "sign-up by page (session cookie, CSRF token, answered 302)",
+            page_sign_ups,
+            floor_inserts,
+            page_slots,
+            expect="302",
+        ),
+        Pair(
             "redeem",
             "redemption across 50 merchants",
             redemptions(False),
@@ -484,6 +633,7 @@ def main() -> int:
         Pair("balance", "balance read (vs bare JSON)", balances, floor_json, None, 0.5),
         Pair("listing", "listing page, signed in (vs bare JSON)", listings, floor_json, None, 0.05),
     ]
+    held_before = page_sign_ups_stored()
     try:
         for repeat in range(REPEATS):
             for pair in pairs:
@@ -492,6 +642,17 @@ def main() -> int:
         locked = server.locked_count()
     finally:
         server.stop()
+
+    # A refused sign-up is answered 302 too (back to the activity, with a message): what was
+    # answered 302 and not stored counts as an error (at least; a request served after its
+    # run's count was taken may hide one).
+    page = next(pair for pair in pairs if pair.name == "sign_up_page")
+    answered = sum(
+        m.requests - m.failures for _, peak, fixed, _ in page.rounds for m in (peak, fixed)
+    )
+    stored = page_sign_ups_stored() - held_before
+    page.refused = max(answered - stored, 0)
+    print(f"sign-up by page: {answered} answered 302, {stored} sign-ups stored")
 
     with app.app_context():
         office_user = db.session.get(User, info.office_id)
@@ -547,7 +708,7 @@ def results_table(pairs, app_seconds, sql_seconds, same, scans, locked) -> list[
         floor_peak, peak, fixed, floor_fixed = zip(*pair.rounds, strict=True)
         ratios = [p.rps / f.rps for p, f in zip(peak, floor_peak, strict=True) if f.rps]
         p99s = [p.p99 / f.p99 for p, f in zip(fixed, floor_fixed, strict=True) if f.p99]
-        errors = sum(m.failures for m in peak + fixed)
+        errors = sum(m.failures for m in peak + fixed) + pair.refused
         target = f"≥ {pair.target}" if pair.target else "—"
         out.append(
             f"| {pair.label} | {med(m.rps for m in peak):.0f}"

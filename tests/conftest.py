@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -189,3 +192,51 @@ def bearer(app):
         return {"Authorization": f"Bearer {secret}"}
 
     return headers_for
+
+
+# Transaction control is not counted: SQLite's BEGIN IMMEDIATE (core/db.py) goes through the
+# cursor and PostgreSQL's BEGIN does not, so counting it would make the numbers differ by
+# dialect for no difference in the work done; savepoints are how a statement is run, not one
+# more thing the path asks of the database.
+_TRANSACTION_CONTROL = re.compile(
+    r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b", re.IGNORECASE
+)
+
+
+class Statements(list[str]):
+    """The statements sent inside a `count_queries` block. `str()` gives them one a line,
+    numbered: `assert len(sent) == 6, str(sent)` prints what was sent when it fails (pytest
+    would shorten a message that is not a string)."""
+
+    def __str__(self) -> str:
+        lines = (f"{n:3}. {' '.join(s.split())}" for n, s in enumerate(self, 1))
+        return f"{len(self)} statements:\n" + "\n".join(lines)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as sent: client.post(...)`, then `assert len(sent) == 6, str(sent)`:
+    the SQL statements the app sends on its engine inside the block (Indico's count_queries),
+    without transaction control.
+
+    Count nothing but the request: commit what the test built and read every id and header
+    before the block, since IsolatedClient commits the test's session before each request
+    (a flush in the block would be counted) and a committed object reloads when read.
+    """
+
+    @contextmanager
+    def counting() -> Iterator[Statements]:
+        sent = Statements()
+
+        def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+            if not _TRANSACTION_CONTROL.match(statement):
+                sent.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield sent
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
