@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash
 
 from core.errors import DomainError
-from core.extensions import db
 from core.inputs import Form
 
 
@@ -32,14 +31,6 @@ def apply_errors(form: Form, error: DomainError) -> None:
 def refusal_messages(error: DomainError) -> list[str]:
     """What to tell the user: the field messages if the service named fields, else its message."""
     return [str(m) for found in error.errors.values() for m in found] or [str(error.message)]
-
-
-def flash_refusal(error: DomainError) -> None:
-    """For an action that has no form to re-render: undo the unit of work and flash what the
-    service refused."""
-    db.session.rollback()
-    for message in refusal_messages(error):
-        flash(message, "danger")
 
 
 def flash_form_errors(form: Form) -> None:

@@ -136,6 +136,17 @@ class Form(FlaskForm):
     """The base of every page form: after its own checks, each field's value must fit the
     columns and be free of control characters (a text area may hold line breaks and tabs)."""
 
+    # The status of the refusal the service answered the form with (see core.pages.submit).
+    refused_with: int | None = None
+
+    @property
+    def status(self) -> int:
+        """The HTTP status to show the form with: the service's refusal, 422 for errors of its
+        own, else 200."""
+        if self.refused_with is not None:
+            return self.refused_with
+        return 422 if self.errors or self.form_errors else 200
+
     def validate(self, extra_validators=None) -> bool:
         extra = {name: [_storable] for name in self._fields}
         for name, validators in (extra_validators or {}).items():

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from core.auth import services
-from core.auth.access import is_safe_next, public
+from core.auth.access import public
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.i18n import supported_locale
+from core.pages import back_to, carry_out
 
 bp = Blueprint("core", __name__)
 
@@ -28,11 +29,11 @@ def set_language():
     if locale is None:
         raise ValidationFailed(errors={"locale": ["unsupported"]})
     session["locale"] = locale
-    if current_user.is_authenticated:
-        services.set_locale(current_user, locale)
-        db.session.commit()
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("core.index"))
+    return carry_out(
+        # A signed-in user's choice is kept on the account for their other devices and email.
+        lambda: current_user.is_authenticated and services.set_locale(current_user, locale),
+        then=back_to(url_for("core.index")),
+    )
 
 
 @bp.get("/healthz")

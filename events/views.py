@@ -7,8 +7,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -17,12 +15,13 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth.access import Who, is_safe_next, public, role_required
+from core.auth.access import Who, public, role_required
 from core.auth.models import Role
 from core.clock import to_local, utcnow
 from core.errors import DomainError, NotFound
 from core.extensions import db
-from core.forms import apply_errors, flash_form_errors, flash_refusal, refusal_messages
+from core.forms import refusal_messages
+from core.pages import Said, back_to, carry_out, submit
 from core.qr import qr_svg
 from events import services
 from events.forms import (
@@ -51,12 +50,6 @@ from events.models import SignUpStatus
 from volunteer import services as volunteers
 
 bp = Blueprint("events", __name__)
-
-
-def _back(fallback: str):
-    """Back to the page the form was on (its `next` field), if that is a page of this site."""
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else fallback)
 
 
 def _hhmm(moment) -> str:
@@ -99,40 +92,41 @@ def activity(activity_id: int):
 @bp.post("/shifts/<int:shift_id>/sign-up")
 @role_required(Role.volunteer)
 def sign_up(shift_id: int):
-    shift = services.get_shift(shift_id)
     form = SignUpForm()
-    try:
-        held = services.sign_up(
-            current_user, shift.id, now=utcnow(), join_waiting_list=form.join_waiting_list.data
-        )
-    except services.ShiftFull as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-        return redirect(_activity_url(shift, full=shift_id))
-    except DomainError as error:
-        flash_refusal(error)
-        return _back(_activity_url(shift))
-    position = services.waiting_position(held)
-    db.session.commit()
+    return carry_out(
+        lambda: services.sign_up(
+            current_user, shift_id, now=utcnow(), join_waiting_list=form.join_waiting_list.data
+        ),
+        done=_signed_up,
+        then=lambda held: back_to(_activity_url(held.shift)),
+        refused_to=lambda error: _sign_up_refused_url(shift_id, error),
+    )
+
+
+def _signed_up(held) -> Said:
     if held.status is SignUpStatus.waiting:
-        flash(_("You are on the waiting list (number %(n)d).", n=position), "info")
-    else:
-        flash(_("You are signed up. See you there!"), "success")
-    return _back(_activity_url(shift))
+        position = services.waiting_position(held)
+        return _("You are on the waiting list (number %(n)d).", n=position), "info"
+    return _("You are signed up. See you there!")
+
+
+def _sign_up_refused_url(shift_id: int, error) -> str:
+    # A full shift brings the volunteer back to it with the waiting list offered.
+    shift = services.get_shift(shift_id)
+    if isinstance(error, services.ShiftFull):
+        return _activity_url(shift, full=shift_id)
+    return back_to(_activity_url(shift))
 
 
 @bp.post("/shifts/<int:shift_id>/cancel")
 @role_required(Role.volunteer)
 def cancel_sign_up(shift_id: int):
-    shift = services.get_shift(shift_id)
-    try:
-        services.cancel_sign_up(current_user, shift.id, now=utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("Your sign-up has been cancelled."), "info")
-    return _back(_activity_url(shift))
+    return carry_out(
+        lambda: services.cancel_sign_up(current_user, shift_id, now=utcnow()),
+        done=(_("Your sign-up has been cancelled."), "info"),
+        then=lambda held: back_to(_activity_url(held.shift)),
+        refused_to=lambda _error: back_to(_activity_url(services.get_shift(shift_id))),
+    )
 
 
 # The volunteer's own shifts ---------------------------------------------------------------
@@ -185,24 +179,20 @@ def request_correction(shift_id: int):
             "checked_out_at": _local_naive((held and held.checked_out_at) or shift.ends_at),
         }
     )
-    if form.validate_on_submit():
-        try:
-            services.request_correction(
-                current_user,
-                shift.id,
-                checked_in_at=as_utc(form.checked_in_at.data),
-                checked_out_at=as_utc(form.checked_out_at.data),
-                message=form.message.data,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your request has been sent to the team's leaders."), "success")
-            return redirect(url_for(".my_shifts"))
-    return render_template("events/correction.html", form=form, shift=shift, check_in=held)
+    sent = submit(
+        form,
+        lambda: services.request_correction(
+            current_user,
+            shift.id,
+            checked_in_at=as_utc(form.checked_in_at.data),
+            checked_out_at=as_utc(form.checked_out_at.data),
+            message=form.message.data,
+            now=utcnow(),
+        ),
+        done=_("Your request has been sent to the team's leaders."),
+        then=url_for(".my_shifts"),
+    )
+    return sent or render_template("events/correction.html", form=form, shift=shift, check_in=held)
 
 
 # Check-in by QR code ----------------------------------------------------------------------
@@ -269,14 +259,11 @@ def check_in(token: str):
 @bp.post("/shifts/<int:shift_id>/check-out")
 @role_required(Role.volunteer)
 def check_out(shift_id: int):
-    try:
-        held = services.check_out(current_user, shift_id, now=utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        flash(_("Checked out at %(time)s. Thank you!", time=_hhmm(held.checked_out_at)), "success")
-        db.session.commit()
-    return _back(url_for(".my_shifts"))
+    return carry_out(
+        lambda: services.check_out(current_user, shift_id, now=utcnow()),
+        done=lambda held: _("Checked out at %(time)s. Thank you!", time=_hhmm(held.checked_out_at)),
+        then=back_to(url_for(".my_shifts")),
+    )
 
 
 # Leaders: activities ----------------------------------------------------------------------
@@ -296,23 +283,21 @@ def new_activity(team_id: int):
     team = volunteers.require_team_manager(current_user, team_id)
     now = utcnow()
     form = NewActivityForm(services.list_campaigns_open_for_planning(services.local_day(now)))
-    if form.validate_on_submit():
-        try:
-            activity = services.create_activity(
-                current_user,
-                team_id=team.id,
-                campaign_id=form.campaign_id.data,
-                now=now,
-                **form.values(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The activity has been drafted. Add its shifts, then publish it."), "success")
-            return redirect(url_for(".manage_activity", activity_id=activity.id))
-    return render_template("events/activity_form.html", form=form, team=team, activity=None)
+    drafted = submit(
+        form,
+        lambda: services.create_activity(
+            current_user,
+            team_id=team.id,
+            campaign_id=form.campaign_id.data,
+            now=now,
+            **form.values(),
+        ),
+        done=_("The activity has been drafted. Add its shifts, then publish it."),
+        then=lambda activity: url_for(".manage_activity", activity_id=activity.id),
+    )
+    return drafted or render_template(
+        "events/activity_form.html", form=form, team=team, activity=None
+    )
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -320,17 +305,13 @@ def new_activity(team_id: int):
 def edit_activity(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = ActivityForm.of(activity)
-    if form.validate_on_submit():
-        try:
-            services.update_activity(current_user, activity.id, now=utcnow(), **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The activity has been saved."), "success")
-            return redirect(url_for(".manage_activity", activity_id=activity.id))
-    return render_template(
+    saved = submit(
+        form,
+        lambda: services.update_activity(current_user, activity.id, now=utcnow(), **form.values()),
+        done=_("The activity has been saved."),
+        then=url_for(".manage_activity", activity_id=activity.id),
+    )
+    return saved or render_template(
         "events/activity_form.html", form=form, team=activity.team, activity=activity
     )
 
@@ -356,15 +337,12 @@ def manage_activity(activity_id: int):
 
 def _activity_step(activity_id: int, step, done_message: str, **kwargs):
     """Publish, complete or cancel, then back to the manage page."""
-    activity = services.managed_activity(current_user, activity_id)
-    try:
-        step(current_user, activity.id, now=utcnow(), **kwargs)
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(done_message, "success")
-    return redirect(url_for(".manage_activity", activity_id=activity_id))
+    services.managed_activity(current_user, activity_id)
+    return carry_out(
+        lambda: step(current_user, activity_id, now=utcnow(), **kwargs),
+        done=done_message,
+        then=url_for(".manage_activity", activity_id=activity_id),
+    )
 
 
 @bp.post("/activities/<int:activity_id>/publish")
@@ -401,26 +379,26 @@ def cancel_activity(activity_id: int):
 def add_shift(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = ShiftForm()
-    if form.validate():
+
+    def add():
         starts_at, ends_at = form.window()
-        try:
-            services.add_shift(
-                current_user,
-                activity.id,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                capacity=form.capacity.data,
-                allows_walk_ins=form.allows_walk_ins.data,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The shift has been added."), "success")
-            return redirect(url_for(".manage_activity", activity_id=activity_id))
-    return _manage_page(activity, shift_form=form, status=422)
+        return services.add_shift(
+            current_user,
+            activity.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=form.capacity.data,
+            allows_walk_ins=form.allows_walk_ins.data,
+            now=utcnow(),
+        )
+
+    added = submit(
+        form,
+        add,
+        done=_("The shift has been added."),
+        then=url_for(".manage_activity", activity_id=activity_id),
+    )
+    return added or _manage_page(activity, shift_form=form, status=422)
 
 
 @bp.post("/activities/<int:activity_id>/series")
@@ -428,35 +406,29 @@ def add_shift(activity_id: int):
 def add_series(activity_id: int):
     activity = services.managed_activity(current_user, activity_id)
     form = SeriesForm(prefix="series")
-    if form.validate():
-        try:
-            _series, made = services.add_shift_series(
-                current_user, activity.id, form.spec(), now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            if made:
-                flash(ngettext("%(num)d shift made.", "%(num)d shifts made.", made), "success")
-            else:
-                flash(_("This series exists already; nothing new was made."), "info")
-            return redirect(url_for(".manage_activity", activity_id=activity_id))
-    return _manage_page(activity, series_form=form, status=422)
+    added = submit(
+        form,
+        lambda: services.add_shift_series(current_user, activity.id, form.spec(), now=utcnow()),
+        done=_series_made,
+        then=url_for(".manage_activity", activity_id=activity_id),
+    )
+    return added or _manage_page(activity, series_form=form, status=422)
+
+
+def _series_made(result) -> Said:
+    _series, made = result
+    if made:
+        return ngettext("%(num)d shift made.", "%(num)d shifts made.", made)
+    return _("This series exists already; nothing new was made."), "info"
 
 
 @bp.post("/shifts/<int:shift_id>/edit")
 @role_required(Who.leader, Role.office, owner="team")
 def edit_shift(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
-    back = url_for(".manage_activity", activity_id=shift.activity_id)
     form = ShiftEditForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return redirect(back)
-    try:
-        changed = services.update_shift(
+    return carry_out(
+        lambda: services.update_shift(
             current_user,
             shift.id,
             start_time=form.start_time.data,
@@ -465,15 +437,13 @@ def edit_shift(shift_id: int):
             allows_walk_ins=form.allows_walk_ins.data,
             rest_of_series=form.rest_of_series.data,
             now=utcnow(),
-        )
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(
-            ngettext("%(num)d shift changed.", "%(num)d shifts changed.", len(changed)), "success"
-        )
-    return redirect(back)
+        ),
+        form=form,
+        done=lambda changed: ngettext(
+            "%(num)d shift changed.", "%(num)d shifts changed.", len(changed)
+        ),
+        then=url_for(".manage_activity", activity_id=shift.activity_id),
+    )
 
 
 @bp.post("/shifts/<int:shift_id>/cancel-shift")
@@ -481,24 +451,21 @@ def edit_shift(shift_id: int):
 def cancel_shift(shift_id: int):
     shift = services.managed_shift(current_user, shift_id)
     form = CancelShiftForm()
+    # The reason is optional: a malformed one is left out rather than refused.
     form.validate()
-    try:
-        cancelled = services.cancel_shift(
+    return carry_out(
+        lambda: services.cancel_shift(
             current_user,
             shift.id,
             rest_of_series=form.rest_of_series.data,
             reason=form.reason.data or "",
             now=utcnow(),
-        )
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(
-            ngettext("%(num)d shift cancelled.", "%(num)d shifts cancelled.", len(cancelled)),
-            "success",
-        )
-    return redirect(url_for(".manage_activity", activity_id=shift.activity_id))
+        ),
+        done=lambda cancelled: ngettext(
+            "%(num)d shift cancelled.", "%(num)d shifts cancelled.", len(cancelled)
+        ),
+        then=url_for(".manage_activity", activity_id=shift.activity_id),
+    )
 
 
 # Leaders: on site -------------------------------------------------------------------------
@@ -527,30 +494,24 @@ def shift_code_fragment(shift_id: int):
 @bp.post("/shifts/<int:shift_id>/check-in-by-phone")
 @role_required(Who.leader, Role.office, owner="team")
 def check_in_by_phone(shift_id: int):
-    shift = services.managed_shift(current_user, shift_id)
+    services.managed_shift(current_user, shift_id)
     form = PhoneCheckInForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return redirect(url_for(".shift_code", shift_id=shift.id))
-    try:
-        held = services.check_in_by_leader(
+    return carry_out(
+        lambda: services.check_in_by_leader(
             current_user,
-            shift.id,
+            shift_id,
             phone=form.phone.data,
             now=utcnow(),
             leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
-        )
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        message = _(
+        ),
+        form=form,
+        done=lambda held: _(
             "%(name)s is checked in (%(time)s).",
             name=held.user.display_name,
             time=_hhmm(held.checked_in_at),
-        )
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for(".shift_code", shift_id=shift.id))
+        ),
+        then=url_for(".shift_code", shift_id=shift_id),
+    )
 
 
 # Leaders: attendance ----------------------------------------------------------------------
@@ -582,52 +543,52 @@ def _attendance_url(shift_id: int) -> str:
 @role_required(Who.leader, Role.office, owner="team")
 def confirm_attendance(shift_id: int):
     form = ConfirmForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return redirect(_attendance_url(shift_id))
-    ids = [form.check_in_id.data] if form.check_in_id.data else None
-    try:
-        rows = services.confirm_attendance(current_user, shift_id, check_in_ids=ids, now=utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        if rows:
-            flash(ngettext("%(num)d confirmed.", "%(num)d confirmed.", len(rows)), "success")
-        else:
-            flash(_("Nothing left to confirm (flagged lines are confirmed one by one)."), "info")
-    return redirect(_attendance_url(shift_id))
+    return carry_out(
+        lambda: services.confirm_attendance(
+            current_user,
+            shift_id,
+            check_in_ids=[form.check_in_id.data] if form.check_in_id.data else None,
+            now=utcnow(),
+        ),
+        form=form,
+        done=_confirmed,
+        then=_attendance_url(shift_id),
+    )
+
+
+def _confirmed(rows) -> Said:
+    if rows:
+        return ngettext("%(num)d confirmed.", "%(num)d confirmed.", len(rows))
+    return _("Nothing left to confirm (flagged lines are confirmed one by one)."), "info"
 
 
 @bp.post("/sign-ups/<int:sign_up_id>/no-show")
 @role_required(Who.leader, Role.office, owner="team")
 def mark_no_show(sign_up_id: int):
-    try:
-        held = services.mark_no_show(current_user, sign_up_id, now=utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-        return _back(url_for(".my_shifts"))
-    db.session.commit()
-    flash(_("%(name)s is marked as a no-show.", name=held.user.display_name), "info")
-    return redirect(_attendance_url(held.shift_id))
+    return carry_out(
+        lambda: services.mark_no_show(current_user, sign_up_id, now=utcnow()),
+        done=lambda held: (
+            _("%(name)s is marked as a no-show.", name=held.user.display_name),
+            "info",
+        ),
+        then=lambda held: _attendance_url(held.shift_id),
+        refused_to=back_to(url_for(".my_shifts")),
+    )
 
 
 @bp.post("/check-ins/<int:check_in_id>/check-out")
 @role_required(Who.leader, Role.office, owner="team")
 def leader_check_out(check_in_id: int):
-    try:
-        held = services.check_out_by_leader(current_user, check_in_id, now=utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-        return _back(url_for(".my_shifts"))
-    message = _(
-        "%(name)s is checked out (%(time)s).",
-        name=held.user.display_name,
-        time=_hhmm(held.checked_out_at),
+    return carry_out(
+        lambda: services.check_out_by_leader(current_user, check_in_id, now=utcnow()),
+        done=lambda held: _(
+            "%(name)s is checked out (%(time)s).",
+            name=held.user.display_name,
+            time=_hhmm(held.checked_out_at),
+        ),
+        then=lambda held: _attendance_url(held.shift_id),
+        refused_to=back_to(url_for(".my_shifts")),
     )
-    db.session.commit()
-    flash(message, "success")
-    return redirect(_attendance_url(held.shift_id))
 
 
 @bp.post("/check-ins/<int:check_in_id>/correct")
@@ -635,11 +596,8 @@ def leader_check_out(check_in_id: int):
 def correct_times(check_in_id: int):
     services.managed_check_in(current_user, check_in_id)
     form = CorrectTimesForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return _back(url_for(".my_shifts"))
-    try:
-        held = services.correct_times(
+    return carry_out(
+        lambda: services.correct_times(
             current_user,
             check_in_id,
             checked_in_at=as_utc(form.checked_in_at.data),
@@ -647,13 +605,12 @@ def correct_times(check_in_id: int):
             reason=form.reason.data or "",
             now=utcnow(),
             leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
-        )
-    except DomainError as error:
-        flash_refusal(error)
-        return _back(url_for(".my_shifts"))
-    db.session.commit()
-    flash(_("The times have been corrected."), "success")
-    return redirect(_attendance_url(held.shift_id))
+        ),
+        form=form,
+        done=_("The times have been corrected."),
+        then=lambda held: _attendance_url(held.shift_id),
+        refused_to=back_to(url_for(".my_shifts")),
+    )
 
 
 @bp.post("/corrections/<int:request_id>/decide")
@@ -661,24 +618,22 @@ def correct_times(check_in_id: int):
 def decide_correction(request_id: int):
     services.managed_correction(current_user, request_id)
     form = DecideCorrectionForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return _back(url_for(".my_shifts"))
-    try:
-        decided = services.decide_correction(
+    return carry_out(
+        lambda: services.decide_correction(
             current_user,
             request_id,
             accept=form.accept,
             reply=form.reply.data,
             now=utcnow(),
             leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
-        )
-    except DomainError as error:
-        flash_refusal(error)
-        return _back(url_for(".my_shifts"))
-    db.session.commit()
-    flash(_("Accepted: the times are applied.") if form.accept else _("Refused."), "success")
-    return redirect(_attendance_url(decided.shift_id))
+        ),
+        form=form,
+        done=lambda _decided: (
+            _("Accepted: the times are applied.") if form.accept else _("Refused.")
+        ),
+        then=lambda decided: _attendance_url(decided.shift_id),
+        refused_to=back_to(url_for(".my_shifts")),
+    )
 
 
 # Office: campaigns ------------------------------------------------------------------------
@@ -701,17 +656,13 @@ def campaigns():
 @role_required(Role.office)
 def new_campaign():
     form = NewCampaignForm()
-    if form.validate_on_submit():
-        try:
-            campaign = services.create_campaign(current_user, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The campaign has been created."), "success")
-            return redirect(url_for(".campaigns", year=campaign.year))
-    return render_template("events/campaign_form.html", form=form, campaign=None)
+    created = submit(
+        form,
+        lambda: services.create_campaign(current_user, **form.values()),
+        done=_("The campaign has been created."),
+        then=lambda campaign: url_for(".campaigns", year=campaign.year),
+    )
+    return created or render_template("events/campaign_form.html", form=form, campaign=None)
 
 
 @bp.route("/office/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -719,34 +670,29 @@ def new_campaign():
 def edit_campaign(campaign_id: int):
     campaign = services.get_campaign(campaign_id)
     form = CampaignForm.of(campaign)
-    if form.validate_on_submit():
-        try:
-            services.update_campaign(current_user, campaign.id, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The campaign has been saved."), "success")
-            return redirect(url_for(".campaigns", year=campaign.year))
-    return render_template("events/campaign_form.html", form=form, campaign=campaign)
+    saved = submit(
+        form,
+        lambda: services.update_campaign(current_user, campaign.id, **form.values()),
+        done=_("The campaign has been saved."),
+        then=lambda saved: url_for(".campaigns", year=saved.year),
+    )
+    return saved or render_template("events/campaign_form.html", form=form, campaign=campaign)
 
 
 @bp.post("/office/campaigns/create-year")
 @role_required(Role.office)
 def create_year():
     form = CreateYearForm()
-    if not form.validate():
-        flash_form_errors(form)
-        return redirect(url_for(".campaigns"))
-    try:
-        created = services.create_standard_year(current_user, form.year.data)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for(".campaigns"))
-    db.session.commit()
+    return carry_out(
+        lambda: services.create_standard_year(current_user, form.year.data),
+        form=form,
+        done=lambda created: _year_created(created, form.year.data),
+        then=url_for(".campaigns", year=form.year.data),
+        refused_to=url_for(".campaigns"),
+    )
+
+
+def _year_created(created, year: int) -> Said:
     if created:
-        flash(ngettext("%(num)d campaign created.", "%(num)d campaigns created.", len(created)))
-    else:
-        flash(_("All four campaigns of %(year)d exist already.", year=form.year.data), "info")
-    return redirect(url_for(".campaigns", year=form.year.data))
+        return ngettext("%(num)d campaign created.", "%(num)d campaigns created.", len(created))
+    return _("All four campaigns of %(year)d exist already.", year=year), "info"

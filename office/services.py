@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, distinct, func, select
 
 from core.auth.models import Role, User
+from core.auth.services import require_office
 from core.clock import local_day, utcnow
 from core.districts import District
 from core.errors import Forbidden, NotFound
@@ -590,8 +591,7 @@ class OfficeWork:
 def office_work(office: User) -> OfficeWork:
     """The office's start page: its queues and the campaigns that have not ended. Raises
     Forbidden for anyone else."""
-    if office.role is not Role.office:
-        raise Forbidden(_l("Only the civilization office may do this."))
+    require_office(office)
     today = local_day(utcnow())
     return OfficeWork(
         pending_teams=len(volunteers.list_teams_to_decide(office)),

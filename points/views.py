@@ -9,9 +9,7 @@ from datetime import date, timedelta
 from flask import (
     Blueprint,
     Response,
-    flash,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -20,13 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth.access import public, role_required
-from core.auth.models import Role, User
-from core.auth.services import find_user_by_phone, normalize_phone
+from core.auth.models import Role
 from core.clock import local_moment, to_local, utcnow
 from core.districts import list_districts
-from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from core.extensions import db
-from core.forms import apply_errors, flash_refusal, refusal_messages
+from core.forms import apply_errors, refusal_messages
+from core.pages import carry_out, submit
 from core.qr import qr_svg
 from points import services
 from points.forms import (
@@ -44,6 +42,7 @@ from points.forms import (
     new_key,
 )
 from points.limits import code_guess_limits, mark_code_refused
+from volunteer import services as volunteers
 
 bp = Blueprint("points", __name__)
 
@@ -118,7 +117,7 @@ def _counter_page(form: CodeForm, error: DomainError | None = None):
         db.session.rollback()
         mark_code_refused()
         form.code.errors = [*form.code.errors, *refusal_messages(error)]
-    status = 422 if form.errors or form.form_errors else 200
+    status = form.status
     return render_template("points/counter.html", form=form), status
 
 
@@ -192,21 +191,16 @@ def redeem():
 @bp.post("/redemptions/<int:redemption_id>/reverse")
 @role_required(Role.merchant_staff, owner="merchant")
 def reverse(redemption_id: int):
-    try:
-        redemption = services.reverse_redemption(current_user, redemption_id, now=utcnow())
-    except Conflict as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Redemption no. %(id)d is reversed: %(points)d points went back.",
-                id=redemption.id,
-                points=redemption.total,
-            ),
-            "success",
-        )
-    return redirect(url_for(".statement"))
+    services.get_redemption(current_user, redemption_id)
+    return carry_out(
+        lambda: services.reverse_redemption(current_user, redemption_id, now=utcnow()),
+        done=lambda redemption: _(
+            "Redemption no. %(id)d is reversed: %(points)d points went back.",
+            id=redemption.id,
+            points=redemption.total,
+        ),
+        then=url_for(".statement"),
+    )
 
 
 # Statements -------------------------------------------------------------------------------
@@ -319,25 +313,20 @@ def merchants():
 @role_required(Role.office)
 def new_merchant():
     form = MerchantForm()
-    if form.validate_on_submit():
-        try:
-            merchant = services.register_merchant(
-                current_user,
-                name=form.name.data,
-                kind=form.kind_value,
-                district_id=form.district_id.data,
-                address=form.address.data,
-                contact=form.contact.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is registered.", name=merchant.name), "success")
-            return redirect(url_for(".merchant", merchant_id=merchant.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("points/merchant_form.html", form=form), status
+    registered = submit(
+        form,
+        lambda: services.register_merchant(
+            current_user,
+            name=form.name.data,
+            kind=form.kind_value,
+            district_id=form.district_id.data,
+            address=form.address.data,
+            contact=form.contact.data or "",
+        ),
+        done=lambda merchant: _("%(name)s is registered.", name=merchant.name),
+        then=lambda merchant: url_for(".merchant", merchant_id=merchant.id),
+    )
+    return registered or (render_template("points/merchant_form.html", form=form), form.status)
 
 
 def _merchant_page(merchant_id: int, *, item_form=None, staff_form=None, edited=None, status=200):
@@ -370,23 +359,19 @@ def merchant(merchant_id: int):
 @role_required(Role.office)
 def add_item(merchant_id: int):
     form = ItemForm(prefix="new")
-    if form.validate():
-        try:
-            item = services.add_item(
-                current_user,
-                merchant_id,
-                name=form.name.data,
-                price=form.price.data,
-                stock=form.stock.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is in the catalogue.", name=item.name), "success")
-            return redirect(url_for(".merchant", merchant_id=merchant_id))
-    return _merchant_page(merchant_id, item_form=form, status=422)
+    added = submit(
+        form,
+        lambda: services.add_item(
+            current_user,
+            merchant_id,
+            name=form.name.data,
+            price=form.price.data,
+            stock=form.stock.data,
+        ),
+        done=lambda item: _("%(name)s is in the catalogue.", name=item.name),
+        then=url_for(".merchant", merchant_id=merchant_id),
+    )
+    return added or _merchant_page(merchant_id, item_form=form, status=422)
 
 
 @bp.post("/office/merchants/<int:merchant_id>/items/<int:item_id>")
@@ -396,59 +381,42 @@ def update_item(merchant_id: int, item_id: int):
     if item_id not in {i.id for i in merchant.items}:
         raise NotFound(_("No such item."))
     form = ItemEditForm(prefix=f"item{item_id}")
-    if form.validate():
-        try:
-            item = services.update_item(
-                current_user,
-                item_id,
-                name=form.name.data,
-                price=form.price.data,
-                stock=form.stock.data,
-                is_active=form.is_active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=item.name), "success")
-            return redirect(
-                url_for(".merchant", merchant_id=merchant_id, _anchor=f"item-{item_id}")
-            )
-    return _merchant_page(merchant_id, edited=(item_id, form), status=422)
+    saved = submit(
+        form,
+        lambda: services.update_item(
+            current_user,
+            item_id,
+            name=form.name.data,
+            price=form.price.data,
+            stock=form.stock.data,
+            is_active=form.is_active.data,
+        ),
+        done=lambda item: _("%(name)s is saved.", name=item.name),
+        then=url_for(".merchant", merchant_id=merchant_id, _anchor=f"item-{item_id}"),
+    )
+    return saved or _merchant_page(merchant_id, edited=(item_id, form), status=422)
 
 
 @bp.post("/office/merchants/<int:merchant_id>/staff")
 @role_required(Role.office)
 def add_staff(merchant_id: int):
     form = StaffForm()
-    if form.validate():
-        try:
-            user = services.add_staff(
-                current_user,
-                merchant_id,
-                phone=form.phone.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s can now sign in at the counter.", name=user.display_name), "success")
-            return redirect(url_for(".merchant", merchant_id=merchant_id))
-    return _merchant_page(merchant_id, staff_form=form, status=422)
+    added = submit(
+        form,
+        lambda: services.add_staff(
+            current_user,
+            merchant_id,
+            phone=form.phone.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+        ),
+        done=lambda user: _("%(name)s can now sign in at the counter.", name=user.display_name),
+        then=url_for(".merchant", merchant_id=merchant_id),
+    )
+    return added or _merchant_page(merchant_id, staff_form=form, status=422)
 
 
 # The office: adjustments ------------------------------------------------------------------
-
-
-def _volunteer_by_phone(raw: str) -> User:
-    user = find_user_by_phone(normalize_phone(raw))
-    if user is None:
-        raise ValidationFailed(errors={"phone": [_("No volunteer has this mobile number.")]})
-    return user
 
 
 @bp.route("/office/adjustments", methods=["GET", "POST"])
@@ -457,36 +425,28 @@ def adjust():
     form = AdjustForm()
     if request.method == "GET" or not form.key.data:
         form.key.data = new_key()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            volunteer = _volunteer_by_phone(form.phone.data)
-            services.adjust(
-                current_user,
-                volunteer.id,
-                amount=form.amount.data,
-                reason=form.reason.data,
-                key=form.key.data,
-                now=utcnow(),
-            )
-        except NotFound as error:
-            db.session.rollback()
-            form.phone.errors = [*form.phone.errors, str(error.message)]
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(points)+d points for %(name)s; the balance is now %(balance)d.",
-                    points=form.amount.data,
-                    name=volunteer.display_name,
-                    balance=services.balance_of(volunteer),
-                ),
-                "success",
-            )
-            return redirect(url_for(".adjust"))
-    status = status if form.errors or form.form_errors else 200
-    return render_template("points/adjust.html", form=form), status
+
+    def adjust_by_phone():
+        volunteer = volunteers.get_volunteer_by_phone(form.phone.data)
+        services.adjust(
+            current_user,
+            volunteer.id,
+            amount=form.amount.data,
+            reason=form.reason.data,
+            key=form.key.data,
+            now=utcnow(),
+        )
+        return volunteer
+
+    adjusted = submit(
+        form,
+        adjust_by_phone,
+        done=lambda volunteer: _(
+            "%(points)+d points for %(name)s; the balance is now %(balance)d.",
+            points=form.amount.data,
+            name=volunteer.display_name,
+            balance=services.balance_of(volunteer),
+        ),
+        then=url_for(".adjust"),
+    )
+    return adjusted or (render_template("points/adjust.html", form=form), form.status)

@@ -3,14 +3,13 @@ The unread count for the navigation comes from here too."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth.access import login_required
 from core.clock import utcnow
-from core.extensions import db
-from core.forms import flash_form_errors
+from core.pages import carry_out, submit
 from reminders import services
 from reminders.forms import CHOICE_LABELS, ActionForm, chosen, preferences_form
 from reminders.messages import render
@@ -42,26 +41,24 @@ def inbox():
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required(owner="self", why="every account has an inbox")
 def open_notification(notification_id: int):
-    form = ActionForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for(".inbox"))
-    row = services.mark_read(current_user, notification_id, now=utcnow())
-    db.session.commit()
-    return redirect(render(row).url)
+    services.own_notification(current_user, notification_id)
+    return carry_out(
+        lambda: services.mark_read(current_user, notification_id, now=utcnow()),
+        form=ActionForm(),
+        then=lambda row: render(row).url,
+        refused_to=url_for(".inbox"),
+    )
 
 
 @bp.post("/notifications/read-all")
 @login_required(owner="self", why="every account has an inbox")
 def read_all():
-    form = ActionForm()
-    if form.validate_on_submit():
-        count = services.mark_all_read(current_user, now=utcnow())
-        db.session.commit()
-        flash(_("%(num)d marked as read.", num=count), "success")
-    else:
-        flash_form_errors(form)
-    return redirect(url_for(".inbox"))
+    return carry_out(
+        lambda: services.mark_all_read(current_user, now=utcnow()),
+        form=ActionForm(),
+        done=lambda count: _("%(num)d marked as read.", num=count),
+        then=url_for(".inbox"),
+    )
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
@@ -72,12 +69,13 @@ def settings():
     form = preferences_form(
         kinds, current, formdata=request.form if request.method == "POST" else None
     )
-    if request.method == "POST" and form.validate():
-        services.set_preferences(current_user, chosen(form, kinds), now=utcnow())
-        db.session.commit()
-        flash(_("Your notification settings are saved."), "success")
-        return redirect(url_for(".settings"))
-    return render_template(
+    saved = submit(
+        form,
+        lambda: services.set_preferences(current_user, chosen(form, kinds), now=utcnow()),
+        done=_("Your notification settings are saved."),
+        then=url_for(".settings"),
+    )
+    return saved or render_template(
         "reminders/settings.html",
         form=form,
         kinds=kinds,

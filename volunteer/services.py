@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
+from core.auth.services import require_office
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -32,6 +33,15 @@ from volunteer.models import (
 # would make the address unusable for the reminder email.
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 EMAIL_MAX = 254
+
+
+def get_volunteer_by_phone(phone: str) -> User:
+    """The volunteer with this mobile number (a leader checking someone in, the office adjusting
+    points). Raises ValidationFailed on the phone field: a malformed number, or no volunteer."""
+    volunteer = auth.find_user_by_phone(auth.normalize_phone(phone))
+    if volunteer is None or volunteer.role is not Role.volunteer:
+        raise ValidationFailed(errors={"phone": [str(_l("No volunteer has this mobile number."))]})
+    return volunteer
 
 
 def register_volunteer(
@@ -168,8 +178,7 @@ def _require_volunteer(user: User) -> None:
 
 def list_teams_to_decide(office: User) -> list[Team]:
     """Team applications waiting for the office, oldest first. Raises Forbidden."""
-    if office.role is not Role.office:
-        raise Forbidden()
+    require_office(office)
     query = (
         select(Team)
         .where(Team.status == TeamStatus.pending)
@@ -187,8 +196,7 @@ def decide_team(
     Raises Forbidden (not office), NotFound, Conflict (already decided), ValidationFailed
     (rejection without a reason).
     """
-    if office.role is not Role.office:
-        raise Forbidden()
+    require_office(office)
     team = get_or_not_found(Team, team_id, lock=True, message=_l("No such team."))
     if team.status is not TeamStatus.pending:
         raise Conflict(_l("This application has been decided already."))
@@ -270,7 +278,7 @@ def require_team_manager(user: User, team_id: int) -> Team:
     """Return the team if the user leads it or is the office; raise Forbidden otherwise
     (NotFound if there is no such team)."""
     team = get_team(team_id)
-    if user.role is Role.office or is_team_leader(user, team_id):
+    if manages_team(user, team_id):
         return team
     raise Forbidden(_l("Only a leader of this team may do this."))
 
@@ -299,6 +307,33 @@ def list_my_memberships(user: User) -> list[Membership]:
     return list(db.session.scalars(query))
 
 
+# A member, or one who has asked already: no second request. A refused, departed or removed
+# volunteer may ask again.
+HOLDING = (MembershipStatus.active, MembershipStatus.requested)
+
+
+def may_ask_to_join(user: User | None, team: Team, membership: Membership | None) -> bool:
+    """Whether the user may ask to join the team now (what request_to_join would allow)."""
+    return (
+        user is not None
+        and user.role is Role.volunteer
+        and team.status is TeamStatus.approved
+        and (membership is None or membership.status not in HOLDING)
+    )
+
+
+def manages_team(user: User | None, team_id: int) -> bool:
+    """Whether the user leads the team or is the office."""
+    return user is not None and (user.role is Role.office or is_team_leader(user, team_id))
+
+
+def managed_membership(user: User, membership_id: int) -> Membership:
+    """Return a membership of a team the user manages; raise NotFound or Forbidden."""
+    membership = get_or_not_found(Membership, membership_id, _l("No such membership."))
+    require_team_manager(user, membership.team_id)
+    return membership
+
+
 def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
     """Ask to join an approved team. Raises Forbidden (not a volunteer), NotFound, Conflict (not
     open, already a member or already asked)."""
@@ -307,10 +342,7 @@ def request_to_join(user: User, team_id: int, *, now: datetime) -> Membership:
     if team.status is not TeamStatus.approved:
         raise Conflict(_l("This team is not open for members."))
     membership = find_membership(user, team_id)
-    if membership is not None and membership.status in (
-        MembershipStatus.active,
-        MembershipStatus.requested,
-    ):
+    if membership is not None and membership.status in HOLDING:
         raise Conflict(_l("You are a member of this team or have asked to join already."))
     if membership is None:
         membership = Membership(team=team, user_id=user.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,9 +10,8 @@ from flask_login import current_user
 from core.auth.access import Who, login_required, public, role_required, sign_in
 from core.auth.models import Role
 from core.clock import utcnow
-from core.errors import DomainError, Forbidden, ValidationFailed
 from core.extensions import db, limiter
-from core.forms import apply_errors, flash_form_errors, flash_refusal
+from core.pages import carry_out, submit
 from volunteer import services
 from volunteer.forms import (
     DecisionForm,
@@ -34,23 +33,24 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = RegistrationForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register_volunteer(
-                phone=form.phone.data,
-                password=form.password.data,
-                display_name=form.display_name.data,
-                district_id=form.district_id.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            sign_in(user)
-            db.session.commit()
-            flash(_("Welcome! Your volunteer account is ready."), "success")
-            return redirect(url_for("volunteer.profile"))
-    return render_template("volunteer/register.html", form=form)
+
+    def register_and_sign_in():
+        user = services.register_volunteer(
+            phone=form.phone.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            district_id=form.district_id.data,
+        )
+        sign_in(user)
+        return user
+
+    registered = submit(
+        form,
+        register_and_sign_in,
+        done=_("Welcome! Your volunteer account is ready."),
+        then=url_for("volunteer.profile"),
+    )
+    return registered or render_template("volunteer/register.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -65,24 +65,21 @@ def profile():
             "email": current_user.email,
         }
     )
-    if form.validate_on_submit():
-        try:
-            services.update_profile(
-                current_user,
-                display_name=form.display_name.data,
-                district_id=form.district_id.data,
-                skills=form.skills.data or [],
-                email=form.email.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for("volunteer.profile"))
+    saved = submit(
+        form,
+        lambda: services.update_profile(
+            current_user,
+            display_name=form.display_name.data,
+            district_id=form.district_id.data,
+            skills=form.skills.data or [],
+            email=form.email.data,
+        ),
+        done=_("Your profile has been saved."),
+        then=url_for("volunteer.profile"),
+    )
+    # get_profile makes a missing profile on the way.
     db.session.commit()
-    return render_template("volunteer/profile.html", form=form, profile=profile)
+    return saved or render_template("volunteer/profile.html", form=form, profile=profile)
 
 
 # Teams (志愿服务队) and memberships ------------------------------------------------------
@@ -104,23 +101,6 @@ MEMBERSHIP_ACTION_LABELS = {
     MembershipAction.removed: _l("Removed from the team"),
     MembershipAction.made_leader: _l("Made leader"),
 }
-
-REJOINABLE = (MembershipStatus.refused, MembershipStatus.left, MembershipStatus.removed)
-
-
-def _manages(user, team_id: int) -> bool:
-    try:
-        services.require_team_manager(user, team_id)
-    except Forbidden:
-        return False
-    return True
-
-
-def _managed_membership(membership_id: int) -> Membership:
-    """Load a membership and let only a leader of its team (or the office) go on."""
-    membership = db.get_or_404(Membership, membership_id)
-    services.require_team_manager(current_user, membership.team_id)
-    return membership
 
 
 @bp.get("/teams")
@@ -148,15 +128,13 @@ def team(team_id: int):
     shown = services.visible_team(current_user, team_id)
     user = current_user if current_user.is_authenticated else None
     membership = services.find_membership(user, team_id) if user else None
-    manages = user is not None and shown.status is TeamStatus.approved and _manages(user, team_id)
+    manages = shown.status is TeamStatus.approved and services.manages_team(user, team_id)
     return render_template(
         "volunteer/team_detail.html",
         team=shown,
         membership=membership,
         is_open=shown.status is TeamStatus.approved,
-        can_join=user is not None
-        and user.role is Role.volunteer
-        and (membership is None or membership.status in REJOINABLE),
+        can_join=services.may_ask_to_join(user, shown, membership),
         can_leave=membership is not None and membership.status is MembershipStatus.active,
         manages=manages,
         join_requests=services.list_join_requests(user, team_id) if manages else [],
@@ -170,114 +148,87 @@ def team(team_id: int):
 @role_required(Role.volunteer)
 def new_team():
     form = TeamForm()
-    if form.validate_on_submit():
-        try:
-            services.apply_for_team(
-                current_user,
-                name=form.name.data,
-                district_id=form.district_id.data,
-                categories=form.categories.data or [],
-                description=form.description.data,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your application has been sent to the office for approval."), "success")
-            return redirect(url_for("volunteer.teams"))
-    return render_template("volunteer/team_new.html", form=form)
+    applied = submit(
+        form,
+        lambda: services.apply_for_team(
+            current_user,
+            name=form.name.data,
+            district_id=form.district_id.data,
+            categories=form.categories.data or [],
+            description=form.description.data,
+            now=utcnow(),
+        ),
+        done=_("Your application has been sent to the office for approval."),
+        then=url_for("volunteer.teams"),
+    )
+    return applied or render_template("volunteer/team_new.html", form=form)
 
 
 @bp.post("/teams/<int:team_id>/join")
 @login_required(why="a non-volunteer is told on the team's page that only volunteers join")
 def join_team(team_id: int):
     services.visible_team(current_user, team_id)
-    try:
-        services.request_to_join(current_user, team_id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("Your request has been sent to the team's leaders."), "success")
-    return redirect(url_for("volunteer.team", team_id=team_id))
+    return carry_out(
+        lambda: services.request_to_join(current_user, team_id, now=utcnow()),
+        done=_("Your request has been sent to the team's leaders."),
+        then=url_for("volunteer.team", team_id=team_id),
+    )
 
 
 @bp.post("/teams/<int:team_id>/leave")
 @role_required(Role.volunteer)
 def leave_team(team_id: int):
     services.visible_team(current_user, team_id)
-    try:
-        services.leave_team(current_user, team_id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("You have left the team."), "info")
-    return redirect(url_for("volunteer.team", team_id=team_id))
+    return carry_out(
+        lambda: services.leave_team(current_user, team_id, now=utcnow()),
+        done=(_("You have left the team."), "info"),
+        then=url_for("volunteer.team", team_id=team_id),
+    )
 
 
 @bp.post("/memberships/<int:membership_id>/decide")
 @role_required(Who.leader, Role.office, owner="team")
 def decide_join_request(membership_id: int):
-    team_id = _managed_membership(membership_id).team_id
+    team_id = services.managed_membership(current_user, membership_id).team_id
     form = DecisionForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("volunteer.team", team_id=team_id))
-    try:
-        services.decide_join_request(
+    return carry_out(
+        lambda: services.decide_join_request(
             current_user, membership_id, approve=form.approve, reason=form.reason.data, now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(
+        ),
+        form=form,
+        done=lambda _decided: (
             _("Welcome aboard: the volunteer is now a member.")
             if form.approve
-            else _("The request has been refused."),
-            "success",
-        )
-    return redirect(url_for("volunteer.team", team_id=team_id))
+            else _("The request has been refused.")
+        ),
+        then=url_for("volunteer.team", team_id=team_id),
+    )
 
 
 @bp.post("/memberships/<int:membership_id>/remove")
 @role_required(Who.leader, Role.office, owner="team")
 def remove_member(membership_id: int):
-    team_id = _managed_membership(membership_id).team_id
+    team_id = services.managed_membership(current_user, membership_id).team_id
     form = RemoveMemberForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("volunteer.team", team_id=team_id))
-    try:
-        services.remove_member(current_user, membership_id, reason=form.reason.data, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("The volunteer has been removed from the team."), "info")
-    return redirect(url_for("volunteer.team", team_id=team_id))
+    return carry_out(
+        lambda: services.remove_member(
+            current_user, membership_id, reason=form.reason.data, now=utcnow()
+        ),
+        form=form,
+        done=(_("The volunteer has been removed from the team."), "info"),
+        then=url_for("volunteer.team", team_id=team_id),
+    )
 
 
 @bp.post("/memberships/<int:membership_id>/make-leader")
 @role_required(Who.leader, Role.office, owner="team")
 def make_leader(membership_id: int):
-    team_id = _managed_membership(membership_id).team_id
-    try:
-        services.make_leader(current_user, membership_id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("The volunteer is now a leader of the team."), "success")
-    return redirect(url_for("volunteer.team", team_id=team_id))
+    team_id = services.managed_membership(current_user, membership_id).team_id
+    return carry_out(
+        lambda: services.make_leader(current_user, membership_id, now=utcnow()),
+        done=_("The volunteer is now a leader of the team."),
+        then=url_for("volunteer.team", team_id=team_id),
+    )
 
 
 @bp.get("/memberships/<int:membership_id>/history")
@@ -314,23 +265,17 @@ def team_queue():
 @role_required(Role.office)
 def decide_team(team_id: int):
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return _team_queue_page(team_id, form)
-    try:
-        decided = services.decide_team(
+    decided = submit(
+        form,
+        lambda: services.decide_team(
             current_user, team_id, approve=form.approve, reason=form.reason.data, now=utcnow()
-        )
-    except ValidationFailed as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return _team_queue_page(team_id, form)
-    except DomainError as error:
-        db.session.rollback()
-        flash_refusal(error)
-        return redirect(url_for("volunteer.team_queue"))
-    db.session.commit()
-    if form.approve:
-        flash(_("%(name)s has been approved.", name=decided.name), "success")
-    else:
-        flash(_("%(name)s has been rejected.", name=decided.name), "info")
-    return redirect(url_for("volunteer.team_queue"))
+        ),
+        done=lambda team: (
+            _("%(name)s has been approved.", name=team.name)
+            if form.approve
+            else (_("%(name)s has been rejected.", name=team.name), "info")
+        ),
+        then=url_for("volunteer.team_queue"),
+        refused_to=url_for("volunteer.team_queue"),
+    )
+    return decided or _team_queue_page(team_id, form)

@@ -106,7 +106,7 @@ def authenticate(phone: str, password: str) -> User | None:
 def require_office(user: User) -> None:
     """Raise Forbidden unless the user is the office's (文明办)."""
     if user.role is not Role.office:
-        raise Forbidden()
+        raise Forbidden(_l("Only the civilization office may do this."))
 
 
 def change_password(

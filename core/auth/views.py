@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -18,9 +18,8 @@ from core.auth.access import (
 from core.auth.forms import ChangePasswordForm, LoginForm
 from core.clock import utcnow
 from core.errors import ValidationFailed
-from core.extensions import db
-from core.forms import apply_errors
 from core.inputs import Form
+from core.pages import carry_out, submit
 
 bp = Blueprint("auth", __name__)
 
@@ -45,55 +44,58 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.phone.data, form.password.data)
-        if user is not None:
-            sign_in(user, remember=form.remember.data)
-            db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-            target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("core.index"))
-        form.form_errors.append(_("Wrong mobile number or password."))
-    return _login_page(form)
+    target = request.args.get("next")
+    signed_in = submit(
+        form,
+        lambda: _sign_in_with(form),
+        done=lambda user: _("Welcome, %(name)s.", name=user.display_name),
+        then=target if is_safe_next(target) else url_for("core.index"),
+    )
+    return signed_in or _login_page(form)
+
+
+def _sign_in_with(form: LoginForm):
+    user = services.authenticate(form.phone.data, form.password.data)
+    if user is None:
+        raise ValidationFailed(_("Wrong mobile number or password."))
+    sign_in(user, remember=form.remember.data)
+    return user
 
 
 @bp.post("/logout")
 @login_required(owner="self", why="every account signs out")
 def logout():
-    sign_out()
-    db.session.commit()
-    flash(_("You have signed out."), "info")
-    return redirect(url_for("core.index"))
+    return carry_out(sign_out, done=(_("You have signed out."), "info"), then=url_for("core.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required(owner="self", why="every account has a password")
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user,
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
-                now=utcnow(),
-                keep_session_key=current_user.session_key,
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("volunteer.profile"))
-    return render_template("auth/change_password.html", form=form, sign_out_form=Form())
+    changed = submit(
+        form,
+        lambda: services.change_password(
+            current_user,
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+            now=utcnow(),
+            keep_session_key=current_user.session_key,
+        ),
+        done=_("Your password has been changed."),
+        then=url_for("volunteer.profile"),
+    )
+    return changed or render_template("auth/change_password.html", form=form, sign_out_form=Form())
 
 
 @bp.post("/account/sign-out-everywhere")
 @login_required(owner="self", why="every account may end all its sign-ins")
 def sign_out_everywhere():
-    services.sign_out_everywhere(current_user, now=utcnow())
-    logout_user()
-    db.session.commit()
-    flash(_("You have signed out on every device."), "info")
-    return redirect(url_for("auth.login"))
+    def end_all():
+        services.sign_out_everywhere(current_user, now=utcnow())
+        logout_user()
+
+    return carry_out(
+        end_all,
+        done=(_("You have signed out on every device."), "info"),
+        then=url_for("auth.login"),
+    )

@@ -10,9 +10,9 @@ from lunardate import LunarDate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core.auth.models import Role, User
+from core.auth.models import User
+from core.auth.services import require_office
 from core.clock import local_moment
-from core.errors import Forbidden
 from core.extensions import db
 from core.rows import get_or_not_found
 from events.models import Activity, BonusDay, Campaign, Season, Shift, ShiftStatus
@@ -24,11 +24,6 @@ class BonusDaySpec:
     day: date
     multiplier: int
     label: str = ""
-
-
-def _require_office(user: User) -> None:
-    if user.role is not Role.office:
-        raise Forbidden()
 
 
 def _check_campaign(
@@ -82,7 +77,7 @@ def create_campaign(
 
     Raises Forbidden (not office) or ValidationFailed (window, rule or bonus days).
     """
-    _require_office(office)
+    require_office(office)
     bonus_days = bonus_days or []
     name = _check_campaign(
         name=name,
@@ -127,7 +122,7 @@ def update_campaign(
 
     Raises Forbidden, NotFound, ValidationFailed (also when a shift would fall outside).
     """
-    _require_office(office)
+    require_office(office)
     campaign = get_campaign(campaign_id)
     name = _check_campaign(
         name=name,
@@ -235,7 +230,7 @@ def standard_campaigns(year: int) -> list[dict]:
 def create_standard_year(office: User, year: int) -> list[Campaign]:
     """Create the four standard campaigns of a year; a season that has a campaign that year
     already is left alone. Returns the campaigns created."""
-    _require_office(office)
+    require_office(office)
     if not 2000 <= year <= 2100:
         raise _invalid("year", _l("Enter a year between 2000 and 2100."))
     existing = set(db.session.scalars(select(Campaign.season).where(Campaign.year == year)))

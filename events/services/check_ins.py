@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from core.auth import services as auth
 from core.auth.models import Role, User
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -192,9 +191,7 @@ def check_in_by_leader(
         raise Conflict(_l("This shift has been cancelled."))
     if now < shift.starts_at - CHECK_IN_OPENS_BEFORE:
         raise _invalid("time", _l("Check-in opens 30 minutes before the start."))
-    volunteer = auth.find_user_by_phone(auth.normalize_phone(phone))
-    if volunteer is None or volunteer.role is not Role.volunteer:
-        raise _invalid("phone", _l("No volunteer has this mobile number."))
+    volunteer = volunteers.get_volunteer_by_phone(phone)
     held = _locked_on_shift(volunteer, shift.id)
     if held.check_in is not None:
         return held.check_in

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from core.auth.models import Role, User
-from core.errors import Forbidden, NotFound, ValidationFailed
+from core.auth.services import require_office
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from points.models import Account, AccountKind, CauseKind, EntryKind, LedgerEntry
 from points.services.ledger import MAX_ADJUSTMENT, Posting, post, system_account, volunteer_account
@@ -73,8 +74,7 @@ def adjust(
     Raises Forbidden (not office), NotFound, ValidationFailed (no reason, zero or huge
     amount), InsufficientBalance (a deduction beyond the balance), Conflict (key reused).
     """
-    if office.role is not Role.office:
-        raise Forbidden()
+    require_office(office)
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise ValidationFailed(errors={"key": [str(_l("A request key is needed."))]})

@@ -8,17 +8,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.auth import services as auth
 from core.auth.models import Role, User
+from core.auth.services import require_office
 from core.districts import get_district
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
 from points.models import CatalogItem, Merchant, MerchantKind, MerchantStaff
 from points.services.ledger import MAX_ADJUSTMENT
-
-
-def _require_office(user: User) -> None:
-    if user.role is not Role.office:
-        raise Forbidden()
 
 
 def get_merchant(merchant_id: int) -> Merchant:
@@ -37,7 +33,7 @@ def register_merchant(
 ) -> Merchant:
     """The office registers a merchant. Raises Forbidden, ValidationFailed (name empty or
     taken, unknown district, no address)."""
-    _require_office(office)
+    require_office(office)
     name, address = (name or "").strip(), (address or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed(
@@ -67,7 +63,7 @@ def add_staff(
 ) -> User:
     """The office creates a staff account for a merchant. Raises Forbidden, NotFound,
     ValidationFailed, Conflict (the number is registered already)."""
-    _require_office(office)
+    require_office(office)
     merchant = get_merchant(merchant_id)
     user = auth.create_user(
         phone=phone, password=password, display_name=display_name, role=Role.merchant_staff
