@@ -64,7 +64,7 @@ bench: $(VENV)/.runtime $(BENCH_VENV)/.installed translations
 	$(BIN)/python -m bench.run
 
 # Where one benchmarked request spends its time, on the data `make bench` leaves behind:
-# make bench-profile SCENARIO=check_in [COUNT=300] (or sign_up, redemption, balance, listing, floor_insert).
+# make bench-profile SCENARIO=check_in [COUNT=300] (or sign_up, sign_up_page, redemption, balance, listing, floor_insert).
 bench-profile: $(VENV)/.dev translations
 	$(BIN)/python -m bench.profile $(SCENARIO) $(COUNT)
 
