@@ -18,7 +18,7 @@ import events.demo
 import points.demo
 import reminders.demo
 import volunteer.demo
-from core import errors, headers, i18n
+from core import errors, headers, i18n, settings
 from core.auth import access, passwords
 from core.auth.api import blp as auth_api
 from core.auth.cli import users_cli
@@ -81,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    settings.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -53,9 +53,10 @@ def _bearer(user_id: int) -> dict[str, str]:
 
 def _check_ins(db, count: int) -> list[Item]:
     from core.auth.models import Role, User
+    from core.settings import current_settings
     from events import services as events
 
-    now = datetime.now(UTC)
+    now, secret = datetime.now(UTC), current_settings().check_in_secret
     rows = db.session.execute(
         text(
             "SELECT s.user_id, s.shift_id FROM sign_up s JOIN shift h ON h.id = s.shift_id "
@@ -66,7 +67,10 @@ def _check_ins(db, count: int) -> list[Item]:
         {"now": now, "soon": now + events.CHECK_IN_OPENS_BEFORE, "count": count},
     ).all()
     office = db.session.scalars(select(User).where(User.role == Role.office)).first()
-    codes = {sid: events.check_in_code(office, sid, now=now)[0] for sid in {r[1] for r in rows}}
+    codes = {
+        sid: events.check_in_code(office, sid, now=now, secret=secret)[0]
+        for sid in {r[1] for r in rows}
+    }
     return [Item("POST", "/api/v1/check-ins", _bearer(u), {"token": codes[s]}) for u, s in rows]
 
 

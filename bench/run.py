@@ -424,6 +424,7 @@ def main() -> int:
     from bench.wsgi import floor_metadata
     from core.auth.models import User
     from core.extensions import db
+    from core.settings import current_settings
     from events import services as events
     from events.models import Shift, SignUp, SignUpStatus
     from office import services as office
@@ -472,7 +473,12 @@ def main() -> int:
         with app.app_context():
             office_user = db.session.get(User, info.office_id)
             codes = {
-                shift_id: events.check_in_code(office_user, shift_id, now=datetime.now(UTC))[0]
+                shift_id: events.check_in_code(
+                    office_user,
+                    shift_id,
+                    now=datetime.now(UTC),
+                    secret=current_settings().check_in_secret,
+                )[0]
                 for shift_id in live_shifts
             }
         return [

@@ -37,8 +37,14 @@ class District(db.Model):
     @property
     def label(self) -> str:
         """The name in the language of the current request."""
-        locale = get_locale()
-        return self.name_en if locale is not None and locale.language == "en" else self.name
+        return district_label(self.name, self.name_en)
+
+
+def district_label(name: str, name_en: str) -> str:
+    """A district's name in the language of the current request, as the seasons' and
+    categories' labels are."""
+    locale = get_locale()
+    return name_en if locale is not None and locale.language == "en" else name
 
 
 def list_districts() -> list[District]:

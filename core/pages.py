@@ -36,6 +36,12 @@ def _flash(said: Said) -> None:
         flash(message, category)
 
 
+def _refuse(error: DomainError) -> None:
+    db.session.rollback()
+    for message in refusal_messages(error):
+        flash(message, "danger")
+
+
 def _commit(result, then: Then, done: Said | Callable) -> Response:
     # What to say and where to go come from what the action returned, before the commit
     # expires it: nothing is read back afterwards.
@@ -68,9 +74,7 @@ def carry_out(
         try:
             result = action()
         except DomainError as error:
-            db.session.rollback()
-            for message in refusal_messages(error):
-                flash(message, "danger")
+            _refuse(error)
             refused = error
         else:
             return _commit(result, then, done)
@@ -97,11 +101,10 @@ def submit(
     try:
         result = action()
     except DomainError as error:
-        db.session.rollback()
         if refused_to is not None and not set(error.errors) & set(form._fields):
-            for message in refusal_messages(error):
-                flash(message, "danger")
+            _refuse(error)
             return redirect(refused_to)
+        db.session.rollback()
         apply_errors(form, error)
         form.refused_with = error.status
         return None

@@ -12,6 +12,7 @@ from core.auth.models import Role
 from core.clock import to_local, utcnow
 from core.extensions import db
 from core.rows import commit_keeping_loaded
+from core.settings import current_settings
 from events import services
 from events.schemas import (
     ActivityCancellationSchema,
@@ -35,7 +36,7 @@ from events.schemas import (
     CorrectionRequestSchema,
     LeaderCheckInSchema,
     MySignUpSchema,
-    ServiceRecordSchema,
+    ServiceHistoryEntrySchema,
     ServiceTotalSchema,
     ShiftBrowseQuerySchema,
     ShiftCancellationSchema,
@@ -71,10 +72,10 @@ def _place(data: dict) -> tuple[dict, services.Place]:
     return {k: v for k, v in data.items() if k not in fields}, place
 
 
-def _sign_up_result(held) -> dict:
+def _sign_up_result(sign_up) -> dict:
     fields = ("id", "shift_id", "status", "created_at", "promoted_at", "cancelled_at")
-    result = {name: getattr(held, name) for name in fields}
-    return {**result, "waiting_position": services.waiting_position(held)}
+    result = {name: getattr(sign_up, name) for name in fields}
+    return {**result, "waiting_position": services.waiting_position(sign_up)}
 
 
 # Campaigns -----------------------------------------------------------------------------
@@ -301,18 +302,23 @@ class ShiftSignUp(MethodView):
     @blp.response(201, SignUpResultSchema)
     def post(self, data, shift_id: int):
         """Sign up for a shift; when it is full, 409 `shift_full` unless `join_waiting_list`"""
-        held = services.sign_up(current_user, shift_id, now=utcnow(), **data)
+        sign_up = services.sign_up(current_user, shift_id, now=utcnow(), **data)
         commit_keeping_loaded()
-        return _sign_up_result(held)
+        return _sign_up_result(sign_up)
 
     @role_required(Role.volunteer)
     @blp.doc(security=BEARER)
     @blp.response(200, SignUpSchema)
     def delete(self, shift_id: int):
         """Cancel my sign-up; a freed seat goes to the first on the waiting list"""
-        held = services.cancel_sign_up(current_user, shift_id, now=utcnow())
+        sign_up = services.cancel_sign_up(
+            current_user,
+            shift_id,
+            now=utcnow(),
+            cutoff_hours=current_settings().sign_up_cancel_cutoff_hours,
+        )
         db.session.commit()
-        return held
+        return sign_up
 
 
 @blp.route("/me/shifts")
@@ -329,7 +335,7 @@ class MyShifts(MethodView):
 class MyServiceHistory(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
-    @blp.response(200, ServiceRecordSchema(many=True))
+    @blp.response(200, ServiceHistoryEntrySchema(many=True))
     def get(self):
         """My check-ins, newest first"""
         return services.list_service_history(current_user)
@@ -374,7 +380,9 @@ class ShiftCheckInCode(MethodView):
     @blp.response(200, CheckInCodeSchema)
     def get(self, shift_id: int):
         """The rotating check-in code to show on site (leader)"""
-        token, expires_in = services.check_in_code(current_user, shift_id, now=utcnow())
+        token, expires_in = services.check_in_code(
+            current_user, shift_id, now=utcnow(), secret=current_settings().check_in_secret
+        )
         result = {"token": token, "expires_in": expires_in}
         # The HTML check-in page belongs to the events pages; without it, clients build the QR
         # code from the token alone.
@@ -392,7 +400,9 @@ class CheckIns(MethodView):
     @blp.alt_response(200, schema=CheckInSchema, success=True, description="Checked in before")
     def post(self, data):
         """Check in with the scanned code (and my location where the activity asks for it)"""
-        row, created = services.check_in(current_user, now=utcnow(), **data)
+        row, created = services.check_in(
+            current_user, now=utcnow(), secret=current_settings().check_in_secret, **data
+        )
         commit_keeping_loaded()
         return row, 201 if created else 200
 
@@ -422,7 +432,7 @@ class ShiftCheckIns(MethodView):
             shift_id,
             phone=data["phone"],
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         )
         db.session.commit()
         return row
@@ -441,7 +451,7 @@ class OneCheckIn(MethodView):
             check_in_id,
             **data,
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         )
         db.session.commit()
         return row
@@ -479,7 +489,12 @@ class ShiftAttendance(MethodView):
     @blp.response(200, AttendanceLineSchema(many=True))
     def get(self, shift_id: int):
         """Everyone signed up or checked in (leader)"""
-        lines = services.attendance_sheet(current_user, shift_id, now=utcnow())
+        lines = services.attendance_sheet(
+            current_user,
+            shift_id,
+            now=utcnow(),
+            leader_days=current_settings().leader_correction_days,
+        )
         # The sheet checks out, flagged, those who forgot to once the shift has ended.
         db.session.commit()
         return lines
@@ -505,9 +520,9 @@ class SignUpNoShow(MethodView):
     @blp.response(200, SignUpSchema)
     def post(self, sign_up_id: int):
         """Mark a confirmed volunteer who never came (leader)"""
-        held = services.mark_no_show(current_user, sign_up_id, now=utcnow())
+        sign_up = services.mark_no_show(current_user, sign_up_id, now=utcnow())
         db.session.commit()
-        return held
+        return sign_up
 
 
 @blp.route("/shifts/<int:shift_id>/correction-requests")
@@ -543,7 +558,7 @@ class CorrectionDecision(MethodView):
             request_id,
             **data,
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         )
         db.session.commit()
         return request_row

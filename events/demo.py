@@ -13,6 +13,7 @@ from core.auth.services import find_user_by_phone
 from core.clock import utcnow
 from core.demo import OFFICE
 from core.extensions import db
+from core.settings import current_settings
 from events import services
 from events.models import Activity, Campaign, Season
 from volunteer.models import ServiceCategory, Team
@@ -150,23 +151,26 @@ def _replay_attendance(shift, leader, team: Team, index: int) -> None:
     for member in members:
         services.sign_up(member, shift.id, now=before)
     came = members[:-1] if index % 2 == 0 else members
+    secret = current_settings().check_in_secret
     for offset, member in enumerate(came):
         at = shift.starts_at - timedelta(minutes=10 - offset)
-        token, _ = services.check_in_code(leader, shift.id, now=at)
+        token, _ = services.check_in_code(leader, shift.id, now=at, secret=secret)
         activity = shift.activity
         location = (
             {"latitude": activity.latitude, "longitude": activity.longitude}
             if activity.has_geofence
             else {}
         )
-        services.check_in(member, token, now=at, **location)
+        services.check_in(member, token, now=at, secret=secret, **location)
         # On the first day of a series one volunteer forgets to check out: the leader sees it.
         forgot = index == 0 and offset == 1 and len(activity.shifts) > 1
         if not forgot:
             services.check_out(member, shift.id, now=shift.ends_at + timedelta(minutes=offset))
     after = shift.ends_at + timedelta(hours=2)
     services.confirm_attendance(leader, shift.id, now=after)
-    for sign_up in services.attendance_sheet(leader, shift.id, now=after):
+    for sign_up in services.attendance_sheet(
+        leader, shift.id, now=after, leader_days=current_settings().leader_correction_days
+    ):
         if sign_up.state == "expected":
             services.mark_no_show(leader, sign_up.sign_up.id, now=after)
 

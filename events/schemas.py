@@ -286,7 +286,7 @@ class CheckInSchema(Schema):
     confirmed_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class ServiceRecordSchema(CheckInSchema):
+class ServiceHistoryEntrySchema(CheckInSchema):
     """One of my check-ins, with its shift and activity."""
 
     shift = ma.fields.Nested(ShiftWithActivitySchema)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     render_template,
     request,
     url_for,
@@ -23,6 +22,7 @@ from core.extensions import db
 from core.forms import refusal_messages
 from core.pages import Said, back_to, carry_out, submit
 from core.qr import qr_svg
+from core.settings import current_settings
 from events import services
 from events.forms import (
     ActionForm,
@@ -77,15 +77,23 @@ def browse():
 def activity(activity_id: int):
     activity = services.visible_activity(current_user, activity_id)
     sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in activity.shifts])
+    now, cutoff_hours = utcnow(), current_settings().sign_up_cancel_cutoff_hours
     return render_template(
         "events/activity.html",
         activity=activity,
         sign_ups=sign_ups,
+        offers={
+            s.id: services.shift_offer(
+                current_user, s, sign_ups.get(s.id), now=now, cutoff_hours=cutoff_hours
+            )
+            for s in activity.shifts
+        },
+        cutoff_hours=cutoff_hours,
         positions={i: services.waiting_position(s) for i, s in sign_ups.items()},
         can_manage=services.can_manage(current_user, activity),
         full=request.args.get("full", type=int),
         form=SignUpForm(formdata=None),
-        now=utcnow(),
+        now=now,
     )
 
 
@@ -98,14 +106,14 @@ def sign_up(shift_id: int):
             current_user, shift_id, now=utcnow(), join_waiting_list=form.join_waiting_list.data
         ),
         done=_signed_up,
-        then=lambda held: back_to(_activity_url(held.shift)),
+        then=lambda sign_up: back_to(_activity_url(sign_up.shift)),
         refused_to=lambda error: _sign_up_refused_url(shift_id, error),
     )
 
 
-def _signed_up(held) -> Said:
-    if held.status is SignUpStatus.waiting:
-        position = services.waiting_position(held)
+def _signed_up(sign_up) -> Said:
+    if sign_up.status is SignUpStatus.waiting:
+        position = services.waiting_position(sign_up)
         return _("You are on the waiting list (number %(n)d).", n=position), "info"
     return _("You are signed up. See you there!")
 
@@ -122,9 +130,14 @@ def _sign_up_refused_url(shift_id: int, error) -> str:
 @role_required(Role.volunteer)
 def cancel_sign_up(shift_id: int):
     return carry_out(
-        lambda: services.cancel_sign_up(current_user, shift_id, now=utcnow()),
+        lambda: services.cancel_sign_up(
+            current_user,
+            shift_id,
+            now=utcnow(),
+            cutoff_hours=current_settings().sign_up_cancel_cutoff_hours,
+        ),
         done=(_("Your sign-up has been cancelled."), "info"),
-        then=lambda held: back_to(_activity_url(held.shift)),
+        then=lambda sign_up: back_to(_activity_url(sign_up.shift)),
         refused_to=lambda _error: back_to(_activity_url(services.get_shift(shift_id))),
     )
 
@@ -170,13 +183,13 @@ def _local_naive(moment):
 @role_required(Role.volunteer, owner="self")
 def request_correction(shift_id: int):
     shift = services.get_shift(shift_id)
-    held = services.find_check_in(current_user.id, shift.id)
-    if held is None and services.find_sign_up(current_user, shift.id) is None:
+    check_in = services.find_check_in(current_user.id, shift.id)
+    if check_in is None and services.find_sign_up(current_user, shift.id) is None:
         raise NotFound(_("You were not signed up for this shift."))
     form = CorrectionRequestForm(
         data={
-            "checked_in_at": _local_naive(held.checked_in_at if held else shift.starts_at),
-            "checked_out_at": _local_naive((held and held.checked_out_at) or shift.ends_at),
+            "checked_in_at": _local_naive(check_in.checked_in_at if check_in else shift.starts_at),
+            "checked_out_at": _local_naive((check_in and check_in.checked_out_at) or shift.ends_at),
         }
     )
     sent = submit(
@@ -192,7 +205,9 @@ def request_correction(shift_id: int):
         done=_("Your request has been sent to the team's leaders."),
         then=url_for(".my_shifts"),
     )
-    return sent or render_template("events/correction.html", form=form, shift=shift, check_in=held)
+    return sent or render_template(
+        "events/correction.html", form=form, shift=shift, check_in=check_in
+    )
 
 
 # Check-in by QR code ----------------------------------------------------------------------
@@ -200,7 +215,9 @@ def request_correction(shift_id: int):
 
 def _scanned_shift(token: str):
     try:
-        return services.read_check_in_code(token, now=utcnow())
+        return services.read_check_in_code(
+            token, now=utcnow(), secret=current_settings().check_in_secret
+        )
     except services.CheckInCodeInvalid:
         return None
 
@@ -223,11 +240,13 @@ def _check_in_page(token, *, shift=None, check_in=None, made=False, errors=(), s
 @role_required(Role.volunteer)
 def check_in_page(token: str):
     try:
-        shift = services.read_check_in_code(token, now=utcnow())
+        shift = services.read_check_in_code(
+            token, now=utcnow(), secret=current_settings().check_in_secret
+        )
     except services.CheckInCodeInvalid as error:
         return _check_in_page(token, errors=refusal_messages(error), status=400)
-    held = services.find_check_in(current_user.id, shift.id)
-    return _check_in_page(token, shift=shift, check_in=held)
+    check_in = services.find_check_in(current_user.id, shift.id)
+    return _check_in_page(token, shift=shift, check_in=check_in)
 
 
 @bp.post("/check-in/<token>")
@@ -238,10 +257,11 @@ def check_in(token: str):
         errors = [m for f in form for m in f.errors]
         return _check_in_page(token, shift=_scanned_shift(token), errors=errors, status=422)
     try:
-        held, made = services.check_in(
+        check_in, made = services.check_in(
             current_user,
             token,
             now=utcnow(),
+            secret=current_settings().check_in_secret,
             latitude=form.latitude.data,
             longitude=form.longitude.data,
         )
@@ -251,7 +271,7 @@ def check_in(token: str):
         status = 400 if isinstance(error, services.CheckInCodeInvalid) else error.status
         shift = _scanned_shift(token)
         return _check_in_page(token, shift=shift, errors=refusal_messages(error), status=status)
-    page = _check_in_page(token, shift=held.shift, check_in=held, made=made)
+    page = _check_in_page(token, shift=check_in.shift, check_in=check_in, made=made)
     db.session.commit()
     return page
 
@@ -261,7 +281,9 @@ def check_in(token: str):
 def check_out(shift_id: int):
     return carry_out(
         lambda: services.check_out(current_user, shift_id, now=utcnow()),
-        done=lambda held: _("Checked out at %(time)s. Thank you!", time=_hhmm(held.checked_out_at)),
+        done=lambda check_in: _(
+            "Checked out at %(time)s. Thank you!", time=_hhmm(check_in.checked_out_at)
+        ),
         then=back_to(url_for(".my_shifts")),
     )
 
@@ -472,7 +494,9 @@ def cancel_shift(shift_id: int):
 
 
 def _code(shift) -> dict:
-    token, seconds_left = services.check_in_code(current_user, shift.id, now=utcnow())
+    token, seconds_left = services.check_in_code(
+        current_user, shift.id, now=utcnow(), secret=current_settings().check_in_secret
+    )
     url = url_for(".check_in_page", token=token, _external=True)
     return {"shift": shift, "qr": qr_svg(url), "check_in_url": url, "seconds_left": seconds_left}
 
@@ -502,13 +526,13 @@ def check_in_by_phone(shift_id: int):
             shift_id,
             phone=form.phone.data,
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         ),
         form=form,
-        done=lambda held: _(
+        done=lambda check_in: _(
             "%(name)s is checked in (%(time)s).",
-            name=held.user.display_name,
-            time=_hhmm(held.checked_in_at),
+            name=check_in.user.display_name,
+            time=_hhmm(check_in.checked_in_at),
         ),
         then=url_for(".shift_code", shift_id=shift_id),
     )
@@ -525,7 +549,10 @@ def attendance(shift_id: int):
     page = render_template(
         "events/attendance.html",
         shift=shift,
-        lines=services.attendance_sheet(current_user, shift.id, now=now),
+        lines=services.attendance_sheet(
+            current_user, shift.id, now=now, leader_days=current_settings().leader_correction_days
+        ),
+        actions=services.sheet_actions(shift, now=now),
         corrections=services.list_correction_requests(current_user, shift.id),
         form=ActionForm(formdata=None),
         now=now,
@@ -567,11 +594,11 @@ def _confirmed(rows) -> Said:
 def mark_no_show(sign_up_id: int):
     return carry_out(
         lambda: services.mark_no_show(current_user, sign_up_id, now=utcnow()),
-        done=lambda held: (
-            _("%(name)s is marked as a no-show.", name=held.user.display_name),
+        done=lambda sign_up: (
+            _("%(name)s is marked as a no-show.", name=sign_up.user.display_name),
             "info",
         ),
-        then=lambda held: _attendance_url(held.shift_id),
+        then=lambda sign_up: _attendance_url(sign_up.shift_id),
         refused_to=back_to(url_for(".my_shifts")),
     )
 
@@ -581,12 +608,12 @@ def mark_no_show(sign_up_id: int):
 def leader_check_out(check_in_id: int):
     return carry_out(
         lambda: services.check_out_by_leader(current_user, check_in_id, now=utcnow()),
-        done=lambda held: _(
+        done=lambda check_in: _(
             "%(name)s is checked out (%(time)s).",
-            name=held.user.display_name,
-            time=_hhmm(held.checked_out_at),
+            name=check_in.user.display_name,
+            time=_hhmm(check_in.checked_out_at),
         ),
-        then=lambda held: _attendance_url(held.shift_id),
+        then=lambda check_in: _attendance_url(check_in.shift_id),
         refused_to=back_to(url_for(".my_shifts")),
     )
 
@@ -604,11 +631,11 @@ def correct_times(check_in_id: int):
             checked_out_at=as_utc(form.checked_out_at.data),
             reason=form.reason.data or "",
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         ),
         form=form,
         done=_("The times have been corrected."),
-        then=lambda held: _attendance_url(held.shift_id),
+        then=lambda check_in: _attendance_url(check_in.shift_id),
         refused_to=back_to(url_for(".my_shifts")),
     )
 
@@ -625,7 +652,7 @@ def decide_correction(request_id: int):
             accept=form.accept,
             reply=form.reply.data,
             now=utcnow(),
-            leader_days=current_app.config["LEADER_CORRECTION_DAYS"],
+            leader_days=current_settings().leader_correction_days,
         ),
         form=form,
         done=lambda _decided: (

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,11 +25,10 @@ from sqlalchemy import Select, and_, distinct, func, select
 
 from core.auth.models import Role, User
 from core.auth.services import require_office
-from core.clock import local_day, utcnow
-from core.districts import District
+from core.clock import local_day
+from core.districts import District, district_label
 from core.errors import Forbidden, NotFound
 from core.extensions import db
-from core.i18n import current_locale
 from events import services as events
 from events.models import Activity, AttendanceStatus, Campaign, CheckIn, Season, Shift
 from points.models import Merchant, Redemption, RedemptionStatus
@@ -316,7 +315,7 @@ def _label(by: str, values) -> str:
         return f"{starts_on:%Y-%m-%d} {name}"
     if by == "district":
         _, _, name, name_en = values
-        return name_en if current_locale() == "en" else name
+        return district_label(name, name_en)
     return values[1]
 
 
@@ -588,11 +587,11 @@ class OfficeWork:
     failed_emails: int
 
 
-def office_work(office: User) -> OfficeWork:
-    """The office's start page: its queues and the campaigns that have not ended. Raises
-    Forbidden for anyone else."""
+def office_work(office: User, *, now: datetime) -> OfficeWork:
+    """The office's start page: its queues and the campaigns that have not ended by `now`.
+    Raises Forbidden for anyone else."""
     require_office(office)
-    today = local_day(utcnow())
+    today = local_day(now)
     return OfficeWork(
         pending_teams=len(volunteers.list_teams_to_decide(office)),
         campaigns=list(

@@ -62,7 +62,8 @@ def _download(tables: list[Table], name: str, fmt: str) -> Response:
 @bp.get("/office")
 @role_required(Role.office)
 def home():
-    return render_template("office/home.html", work=services.office_work(current_user))
+    work = services.office_work(current_user, now=utcnow())
+    return render_template("office/home.html", work=work)
 
 
 @bp.get("/reports")

@@ -14,6 +14,7 @@ from core.auth.models import Role
 from core.clock import local_moment, utcnow
 from core.extensions import db
 from core.rows import commit_keeping_loaded
+from core.settings import current_settings
 from points import services
 from points.limits import code_guess_limits
 from points.schemas import (
@@ -81,7 +82,9 @@ class MyRedeemCodes(MethodView):
     @blp.response(201, RedeemCodeSchema)
     def post(self):
         """A fresh one-time code to show at the counter (volunteer); earlier codes stop working"""
-        code = services.issue_redeem_code(current_user, now=utcnow())
+        code = services.issue_redeem_code(
+            current_user, now=utcnow(), lifetime_minutes=current_settings().redeem_code_minutes
+        )
         db.session.commit()
         return code
 
@@ -203,7 +206,12 @@ class RedemptionReversal(MethodView):
     def post(self, redemption_id: int):
         """Undo a redemption within the reversal window: points and stock come back (the
         merchant's staff or the office); reversing again changes nothing"""
-        redemption = services.reverse_redemption(current_user, redemption_id, now=utcnow())
+        redemption = services.reverse_redemption(
+            current_user,
+            redemption_id,
+            now=utcnow(),
+            window_days=current_settings().redemption_reversal_days,
+        )
         db.session.commit()
         return redemption
 

@@ -12,6 +12,7 @@ from core.clock import utcnow
 from core.demo import DEMO_PASSWORD, OFFICE
 from core.districts import District
 from core.extensions import db
+from core.settings import current_settings
 from points import services
 from points.models import Merchant, MerchantKind
 
@@ -91,7 +92,14 @@ def _spend(merchants) -> None:
         if services.balance_of(volunteer) < price:
             continue
         at = now + timedelta(hours=number)
-        code = services.issue_redeem_code(volunteer, now=at)
+        code = services.issue_redeem_code(
+            volunteer, now=at, lifetime_minutes=current_settings().redeem_code_minutes
+        )
         made, _ = services.redeem(staff, code=code.code, lines=basket, key=f"demo-{number}", now=at)
         if undone:
-            services.reverse_redemption(staff, made.id, now=at + timedelta(minutes=10))
+            services.reverse_redemption(
+                staff,
+                made.id,
+                now=at + timedelta(minutes=10),
+                window_days=current_settings().redemption_reversal_days,
+            )

@@ -26,6 +26,7 @@ from core.extensions import db
 from core.forms import apply_errors, refusal_messages
 from core.pages import carry_out, submit
 from core.qr import qr_svg
+from core.settings import current_settings
 from points import services
 from points.forms import (
     KIND_LABELS,
@@ -75,7 +76,9 @@ def my_code():
 @role_required(Role.volunteer, owner="self")
 def issue_code():
     now = utcnow()
-    code = services.issue_redeem_code(current_user, now=now)
+    code = services.issue_redeem_code(
+        current_user, now=now, lifetime_minutes=current_settings().redeem_code_minutes
+    )
     db.session.commit()
     return render_template(
         "points/code.html",
@@ -193,7 +196,12 @@ def redeem():
 def reverse(redemption_id: int):
     services.get_redemption(current_user, redemption_id)
     return carry_out(
-        lambda: services.reverse_redemption(current_user, redemption_id, now=utcnow()),
+        lambda: services.reverse_redemption(
+            current_user,
+            redemption_id,
+            now=utcnow(),
+            window_days=current_settings().redemption_reversal_days,
+        ),
         done=lambda redemption: _(
             "Redemption no. %(id)d is reversed: %(points)d points went back.",
             id=redemption.id,
@@ -235,8 +243,10 @@ def _statement(merchant_id: int):
 
 
 def _reversible(statement) -> set[int]:
-    now = utcnow()
-    return {r.id for r in statement.redemptions if services.can_reverse(r, now=now)}
+    now, days = utcnow(), current_settings().redemption_reversal_days
+    return {
+        r.id for r in statement.redemptions if services.can_reverse(r, now=now, window_days=days)
+    }
 
 
 def _statement_page(merchant_id: int, *, endpoint: str, can_reverse: bool, url_args=None):

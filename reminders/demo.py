@@ -4,10 +4,11 @@ demo account is not empty on the first visit."""
 from __future__ import annotations
 
 from core.clock import utcnow
+from core.settings import current_settings
 from reminders import services
 
 
 def load() -> list[tuple[str, str, str]]:
     """Create the notifications due now (running it again creates nothing); no accounts."""
-    services.create_due_notifications(now=utcnow())
+    services.create_due_notifications(now=utcnow(), settings=current_settings().reminders)
     return []

@@ -12,6 +12,7 @@ from flask import Flask, has_app_context
 
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from reminders import services
 from reminders.models import EmailStatus
 
@@ -39,7 +40,9 @@ def remind() -> int:
     """Create every notification that is due now. Returns how many were created."""
     with _app_context():
         try:
-            created = services.create_due_notifications(now=utcnow())
+            created = services.create_due_notifications(
+                now=utcnow(), settings=current_settings().reminders
+            )
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -61,12 +64,13 @@ def send_email() -> EmailRun:
     the outcome of at most the one in flight (which is then marked failed, never resent)."""
     run = EmailRun()
     with _app_context():
-        if not services.mail_enabled():
+        settings = current_settings().mail
+        if not settings.enabled:
             return run
         ids = services.claim_due_email(now=utcnow())
         db.session.commit()
         for notification_id in ids:
-            status = services.send_email(notification_id, now=utcnow())
+            status = services.send_email(notification_id, now=utcnow(), settings=settings)
             db.session.commit()
             if status is EmailStatus.sent:
                 run.sent += 1

@@ -10,6 +10,7 @@ from flask_login import current_user
 from core.auth.access import login_required
 from core.clock import utcnow
 from core.pages import carry_out, submit
+from core.settings import current_settings
 from reminders import services
 from reminders.forms import CHOICE_LABELS, ActionForm, chosen, preferences_form
 from reminders.messages import render
@@ -81,5 +82,5 @@ def settings():
         kinds=kinds,
         choice_labels=CHOICE_LABELS,
         has_email=bool(current_user.email),
-        mail_enabled=services.mail_enabled(),
+        mail_enabled=current_settings().mail.enabled,
     )

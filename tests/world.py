@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from core.auth import services as auth
 from core.auth.models import ApiToken, Role, User
 from core.extensions import db
+from core.settings import current_settings
 from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from points import services as points
@@ -117,7 +118,7 @@ def _side(tag: str, campaign, now: datetime) -> Side:
     merchant, staff, (item,) = make_merchant(name=f"爱心商家{tag}")
     staff.display_name = f"店员{tag}"
     give_points(volunteer, 100)
-    code = points.issue_redeem_code(volunteer, now=now)
+    code = points.issue_redeem_code(volunteer, now=now, lifetime_minutes=5)
     redemption, _ = points.redeem(
         staff, code=code.code, lines=[(item.id, 1)], key=f"world-{tag}", now=now
     )
@@ -158,5 +159,7 @@ def make_world(now: datetime) -> World:
     campaign = make_campaign()
     a = _side("甲", campaign, now)
     b = _side("乙", campaign, now)
-    code, _ = events.check_in_code(a.users["leader"], a.past.id, now=now)
+    code, _ = events.check_in_code(
+        a.users["leader"], a.past.id, now=now, secret=current_settings().check_in_secret
+    )
     return World(a=a, b=b, check_in_code=code)

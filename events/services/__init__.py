@@ -18,6 +18,7 @@ from events.services.activities import (
 )
 from events.services.attendance import (
     AttendanceLine,
+    SheetActions,
     attendance_sheet,
     check_in_history,
     close_ended_shifts,
@@ -25,6 +26,7 @@ from events.services.attendance import (
     correct_times,
     mark_no_show,
     served_minutes,
+    sheet_actions,
 )
 from events.services.browsing import (
     ServiceTotal,
@@ -69,7 +71,16 @@ from events.services.corrections import (
     managed_correction,
     request_correction,
 )
-from events.services.seats import ShiftFull, cancel_sign_up, find_sign_up, sign_up, waiting_position
+from events.services.seats import (
+    ShiftFull,
+    ShiftOffer,
+    cancel_sign_up,
+    find_sign_up,
+    may_cancel,
+    shift_offer,
+    sign_up,
+    waiting_position,
+)
 from events.services.shifts import (
     MAX_CAPACITY,
     MAX_SERIES_SHIFTS,
@@ -97,8 +108,10 @@ __all__ = [
     "Place",
     "SeriesSpec",
     "ServiceTotal",
+    "SheetActions",
     "ShiftFilter",
     "ShiftFull",
+    "ShiftOffer",
     "add_shift",
     "add_shift_series",
     "attendance_sheet",
@@ -140,6 +153,7 @@ __all__ = [
     "managed_correction",
     "managed_shift",
     "mark_no_show",
+    "may_cancel",
     "points_for",
     "publish_activity",
     "read_check_in_code",
@@ -147,7 +161,9 @@ __all__ = [
     "require_recent_for_leader",
     "served_minutes",
     "service_totals",
+    "sheet_actions",
     "shift_calendar",
+    "shift_offer",
     "sign_up",
     "sign_ups_by_shift",
     "standard_campaigns",

@@ -14,7 +14,15 @@ from core.clock import local_day, local_zone
 from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.rows import get_or_not_found
-from events.models import AttendanceStatus, CheckIn, CheckInChange, Shift, SignUp, SignUpStatus
+from events.models import (
+    AttendanceStatus,
+    CheckIn,
+    CheckInChange,
+    Shift,
+    ShiftStatus,
+    SignUp,
+    SignUpStatus,
+)
 from events.services._common import _invalid
 from events.services.campaigns import points_for
 from events.services.check_ins import (
@@ -22,6 +30,7 @@ from events.services.check_ins import (
     _audit,
     find_check_in,
     managed_check_in,
+    may_change_record,
     require_recent_for_leader,
 )
 from events.services.shifts import managed_shift
@@ -58,11 +67,17 @@ def close_ended_shifts(*, now: datetime, shift_id: int | None = None) -> int:
 
 @dataclass
 class AttendanceLine:
-    """One volunteer on a leader's attendance sheet."""
+    """One volunteer on a leader's attendance sheet, with what the leader may do on it by the
+    rules `confirm_attendance`, `check_out_by_leader`, `correct_times` and `mark_no_show`
+    enforce."""
 
     user: User
     sign_up: SignUp | None
     check_in: CheckIn | None
+    may_confirm: bool = False
+    may_check_out: bool = False
+    may_correct: bool = False
+    may_mark_no_show: bool = False
 
     @property
     def state(self) -> str:
@@ -79,9 +94,40 @@ class AttendanceLine:
         return "expected"
 
 
-def attendance_sheet(leader: User, shift_id: int, *, now: datetime) -> list[AttendanceLine]:
+@dataclass(frozen=True)
+class SheetActions:
+    """What the attendance sheet offers for the whole shift."""
+
+    confirm_all: bool
+    show_code: bool
+
+
+def sheet_actions(shift: Shift, *, now: datetime) -> SheetActions:
+    """Attendance is confirmed once the shift has ended; its check-in code is shown until then
+    (unless it was cancelled)."""
+    ended = shift.ends_at <= now
+    return SheetActions(
+        confirm_all=ended, show_code=not ended and shift.status is not ShiftStatus.cancelled
+    )
+
+
+def _allow(line: AttendanceLine, shift: Shift, *, now: datetime, recent: bool) -> None:
+    row, sign_up = line.check_in, line.sign_up
+    if row is not None:
+        line.may_confirm = row.status is AttendanceStatus.pending and shift.ends_at <= now
+        line.may_check_out = row.checked_out_at is None
+        line.may_correct = recent
+    else:
+        confirmed = sign_up is not None and sign_up.status is SignUpStatus.confirmed
+        line.may_mark_no_show = confirmed and shift.starts_at <= now
+
+
+def attendance_sheet(
+    leader: User, shift_id: int, *, now: datetime, leader_days: int
+) -> list[AttendanceLine]:
     """Everyone signed up or checked in, for the leader (forgotten check-outs are closed first
-    if the shift has ended). Raises Forbidden, NotFound."""
+    if the shift has ended), each line with what the leader may do on it. Raises Forbidden,
+    NotFound."""
     shift = managed_shift(leader, shift_id)
     if shift.ends_at <= now:
         close_ended_shifts(now=now, shift_id=shift.id)
@@ -99,6 +145,9 @@ def attendance_sheet(leader: User, shift_id: int, *, now: datetime) -> list[Atte
     for row in check_ins:
         line = lines.setdefault(row.user_id, AttendanceLine(row.user, None, None))
         line.check_in = row
+    recent = may_change_record(leader, shift, now=now, leader_days=leader_days)
+    for line in lines.values():
+        _allow(line, shift, now=now, recent=recent)
     order = {"needs_review": 0, "checked_in": 1, "checked_out": 2, "expected": 3}
     return sorted(lines.values(), key=lambda ln: (order.get(ln.state, 9), ln.user.display_name))
 
@@ -158,19 +207,19 @@ def mark_no_show(leader: User, sign_up_id: int, *, now: datetime) -> SignUp:
     """Mark a confirmed volunteer who never came as a no-show, once the shift has started.
 
     Raises Forbidden, NotFound, Conflict (checked in, not confirmed, not started)."""
-    held = get_or_not_found(SignUp, sign_up_id, lock=True, message=_l("No such sign-up."))
-    shift = managed_shift(leader, held.shift_id)
+    sign_up = get_or_not_found(SignUp, sign_up_id, lock=True, message=_l("No such sign-up."))
+    shift = managed_shift(leader, sign_up.shift_id)
     if shift.starts_at > now:
         raise Conflict(_l("A no-show can be marked once the shift has started."))
-    if find_check_in(held.user_id, shift.id) is not None:
+    if find_check_in(sign_up.user_id, shift.id) is not None:
         raise Conflict(_l("This volunteer has checked in."))
-    if held.status is SignUpStatus.no_show:
-        return held
-    if held.status is not SignUpStatus.confirmed:
+    if sign_up.status is SignUpStatus.no_show:
+        return sign_up
+    if sign_up.status is not SignUpStatus.confirmed:
         raise Conflict(_l("Only a confirmed sign-up can be a no-show."))
-    held.status = SignUpStatus.no_show
+    sign_up.status = SignUpStatus.no_show
     db.session.flush()
-    return held
+    return sign_up
 
 
 def correct_times(

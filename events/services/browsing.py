@@ -155,10 +155,10 @@ def service_totals(user: User) -> list[ServiceTotal]:
 def shift_calendar(user: User, shift_id: int, *, now: datetime) -> bytes:
     """An iCalendar file of a shift the volunteer signed up for, to add to a phone calendar.
     Raises NotFound (not signed up)."""
-    held = find_sign_up(user, shift_id)
-    if held is None or held.status not in ACTIVE_SIGN_UPS:
+    sign_up = find_sign_up(user, shift_id)
+    if sign_up is None or sign_up.status not in ACTIVE_SIGN_UPS:
         raise NotFound(_l("You are not signed up for this shift."))
-    shift = held.shift
+    shift = sign_up.shift
     activity = shift.activity
     calendar = Calendar()
     calendar.add("prodid", "-//volunteer-points//shift//ZH")

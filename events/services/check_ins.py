@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -33,24 +32,25 @@ class CheckInCodeInvalid(ValidationFailed):
     )
 
 
-def _code_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="shift-check-in")
+def _code_serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt="shift-check-in")
 
 
-def check_in_code(leader: User, shift_id: int, *, now: datetime) -> tuple[str, int]:
-    """The code a leader shows on site: a signed token of the shift and the current minute.
-    Returns the token and the seconds until the next one. Raises Forbidden, NotFound."""
+def check_in_code(leader: User, shift_id: int, *, now: datetime, secret: str) -> tuple[str, int]:
+    """The code a leader shows on site: a token of the shift and the current minute, signed
+    with `secret`. Returns the token and the seconds until the next one.
+    Raises Forbidden, NotFound."""
     shift = managed_shift(leader, shift_id)
     window = int(now.timestamp()) // QR_ROTATION_SECONDS
-    token = _code_serializer().dumps({"s": shift.id, "w": window})
+    token = _code_serializer(secret).dumps({"s": shift.id, "w": window})
     return token, QR_ROTATION_SECONDS - int(now.timestamp()) % QR_ROTATION_SECONDS
 
 
-def _code_shift_id(token: str, *, now: datetime) -> int:
+def _code_shift_id(token: str, *, now: datetime, secret: str) -> int:
     """The shift id a scanned code names, if the code is genuine and at most QR_VALID_SECONDS
     old. Raises CheckInCodeInvalid."""
     try:
-        data = _code_serializer().loads(token)
+        data = _code_serializer(secret).loads(token)
         shift_id, window = int(data["s"]), int(data["w"])
     except (BadSignature, KeyError, TypeError, ValueError):
         raise CheckInCodeInvalid() from None
@@ -59,10 +59,12 @@ def _code_shift_id(token: str, *, now: datetime) -> int:
     return shift_id
 
 
-def read_check_in_code(token: str, *, now: datetime) -> Shift:
+def read_check_in_code(token: str, *, now: datetime, secret: str) -> Shift:
     """The shift of a scanned code, if the code is genuine and at most QR_VALID_SECONDS old.
     Raises CheckInCodeInvalid."""
-    shift = db.session.get(Shift, _code_shift_id(token, now=now), options=[_WITH_ACTIVITY])
+    shift = db.session.get(
+        Shift, _code_shift_id(token, now=now, secret=secret), options=[_WITH_ACTIVITY]
+    )
     if shift is None:
         raise CheckInCodeInvalid()
     return shift
@@ -88,23 +90,24 @@ def check_in(
     token: str,
     *,
     now: datetime,
+    secret: str,
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> tuple[CheckIn, bool]:
-    """A volunteer checks in by scanning the shift's code; returns the check-in and whether it
-    was made now (a repeated scan returns the first one).
+    """A volunteer checks in by scanning the shift's code (signed with `secret`); returns the
+    check-in and whether it was made now (a repeated scan returns the first one).
 
     Raises CheckInCodeInvalid, ValidationFailed (outside the window, location missing or too
     far), Conflict (cancelled, not signed up and no walk-ins, full).
     """
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers check in to shifts."))
-    held = _lock_volunteer(user, _code_shift_id(token, now=now))
-    if held is None:
+    locked = _lock_volunteer(user, _code_shift_id(token, now=now, secret=secret))
+    if locked is None:
         raise CheckInCodeInvalid()
-    shift = held.shift
-    if held.check_in is not None:
-        return held.check_in, False
+    shift = locked.shift
+    if locked.check_in is not None:
+        return locked.check_in, False
     if (
         shift.status is ShiftStatus.cancelled
         or shift.activity.status is not ActivityStatus.published
@@ -129,7 +132,7 @@ def check_in(
                     radius=activity.checkin_radius_m,
                 ),
             )
-    walk_in = _admit(user, shift, held.sign_up, walk_ins_allowed=shift.allows_walk_ins, now=now)
+    walk_in = _admit(user, shift, locked.sign_up, walk_ins_allowed=shift.allows_walk_ins, now=now)
     row = CheckIn(
         shift_id=shift.id,
         user_id=user.id,
@@ -161,11 +164,16 @@ def _audit(row: CheckIn, actor: User, field: str, old, new, reason: str, now: da
     )
 
 
+def may_change_record(user: User, shift: Shift, *, now: datetime, leader_days: int) -> bool:
+    """Whether the user may still change who served on the shift and for how long."""
+    return user.role is Role.office or shift.ends_at > now - timedelta(days=leader_days)
+
+
 def require_recent_for_leader(user: User, shift: Shift, *, now: datetime, leader_days: int) -> None:
     """A leader changes who served on a shift, and for how long, only until `leader_days` after
     its end; then the record is settled (reports have read it) and only the office changes it.
     Raises Forbidden."""
-    if user.role is not Role.office and shift.ends_at <= now - timedelta(days=leader_days):
+    if not may_change_record(user, shift, now=now, leader_days=leader_days):
         raise Forbidden(
             _l(
                 "This shift ended more than %(days)d days ago: ask the office to change its "
@@ -192,11 +200,11 @@ def check_in_by_leader(
     if now < shift.starts_at - CHECK_IN_OPENS_BEFORE:
         raise _invalid("time", _l("Check-in opens 30 minutes before the start."))
     volunteer = volunteers.get_volunteer_by_phone(phone)
-    held = _locked_on_shift(volunteer, shift.id)
-    if held.check_in is not None:
-        return held.check_in
+    locked = _locked_on_shift(volunteer, shift.id)
+    if locked.check_in is not None:
+        return locked.check_in
     # The leader stands for the team on site, so walk-ins are theirs to admit.
-    walk_in = _admit(volunteer, shift, held.sign_up, walk_ins_allowed=True, now=now)
+    walk_in = _admit(volunteer, shift, locked.sign_up, walk_ins_allowed=True, now=now)
     row = CheckIn(
         shift_id=shift.id,
         user_id=volunteer.id,

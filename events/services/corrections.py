@@ -18,12 +18,11 @@ from events.models import (
     CheckInMethod,
     CorrectionRequest,
     CorrectionStatus,
-    SignUpStatus,
 )
 from events.services._common import _invalid
 from events.services.attendance import _apply_times, _confirm
 from events.services.check_ins import _audit, find_check_in, require_recent_for_leader
-from events.services.seats import _admit, _locked_on_shift, find_sign_up
+from events.services.seats import _admit, _locked_on_shift, find_sign_up, was_expected
 from events.services.shifts import get_shift, managed_shift
 
 
@@ -40,12 +39,8 @@ def request_correction(
     check-in, wrong times). Raises NotFound (not theirs), Conflict (not started, one already
     pending), ValidationFailed."""
     shift = get_shift(shift_id)
-    held = find_sign_up(user, shift.id)
-    was_expected = held is not None and held.status in (
-        SignUpStatus.confirmed,
-        SignUpStatus.no_show,
-    )
-    if not was_expected and find_check_in(user.id, shift.id) is None:
+    sign_up = find_sign_up(user, shift.id)
+    if not was_expected(sign_up) and find_check_in(user.id, shift.id) is None:
         raise NotFound(_l("You were not signed up for this shift."))
     if shift.starts_at > now:
         raise Conflict(_l("This shift has not started yet."))
@@ -123,10 +118,10 @@ def decide_correction(
         raise _invalid("reply", _l("Tell the volunteer why."))
     if accept:
         volunteer = request_row.user
-        held = _locked_on_shift(volunteer, shift.id)
-        row = held.check_in
+        locked = _locked_on_shift(volunteer, shift.id)
+        row = locked.check_in
         if row is None:
-            _admit(volunteer, shift, held.sign_up, walk_ins_allowed=True, now=now)
+            _admit(volunteer, shift, locked.sign_up, walk_ins_allowed=True, now=now)
             row = CheckIn(
                 shift_id=shift.id,
                 user_id=volunteer.id,

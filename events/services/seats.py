@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 
@@ -76,7 +76,7 @@ def _close_shift(shift: Shift, now: datetime) -> None:
 
 
 @dataclass(frozen=True)
-class _Held:
+class _LockedVolunteer:
     """A shift (with its activity) and what a volunteer holds on it, read under their lock."""
 
     shift: Shift
@@ -84,7 +84,7 @@ class _Held:
     check_in: CheckIn | None
 
 
-def _lock_volunteer(user: User, shift_id: int) -> _Held | None:
+def _lock_volunteer(user: User, shift_id: int) -> _LockedVolunteer | None:
     """Take the volunteer's turn, then read the shift, their sign-up and their check-in on it
     in one query (None if there is no such shift). One volunteer's sign-ups and check-ins take
     turns, so two at once cannot both pass the overlap check or both create the check-in."""
@@ -100,14 +100,14 @@ def _lock_volunteer(user: User, shift_id: int) -> _Held | None:
         .options(_WITH_ACTIVITY)
         .execution_options(populate_existing=True)
     ).one_or_none()
-    return None if row is None else _Held(row.Shift, row.SignUp, row.CheckIn)
+    return None if row is None else _LockedVolunteer(row.Shift, row.SignUp, row.CheckIn)
 
 
-def _locked_on_shift(user: User, shift_id: int) -> _Held:
-    held = _lock_volunteer(user, shift_id)
-    if held is None:
+def _locked_on_shift(user: User, shift_id: int) -> _LockedVolunteer:
+    locked = _lock_volunteer(user, shift_id)
+    if locked is None:
         raise NotFound(_l("No such shift."))
-    return held
+    return locked
 
 
 def _overlapping(user: User, shift: Shift) -> Shift | None:
@@ -127,15 +127,70 @@ def _overlapping(user: User, shift: Shift) -> Shift | None:
     return db.session.scalar(query)
 
 
-def _bookable(shift: Shift, now: datetime) -> None:
+def _closed_for_sign_up(shift: Shift, now: datetime) -> Conflict | None:
+    """Why nobody can sign up for the shift now, or None while it is open."""
     if shift.activity.status is ActivityStatus.cancelled:
-        raise Conflict(_l("This activity has been cancelled."), code="cancelled")
+        return Conflict(_l("This activity has been cancelled."), code="cancelled")
     if shift.status is ShiftStatus.cancelled:
-        raise Conflict(_l("This shift has been cancelled."), code="cancelled")
+        return Conflict(_l("This shift has been cancelled."), code="cancelled")
     if shift.activity.status is not ActivityStatus.published:
-        raise Conflict(_l("This activity is not open for sign-up."), code="not_open")
+        return Conflict(_l("This activity is not open for sign-up."), code="not_open")
     if shift.starts_at <= now:
-        raise Conflict(_l("This shift has started; sign-up is closed."), code="started")
+        return Conflict(_l("This shift has started; sign-up is closed."), code="started")
+    return None
+
+
+def may_cancel(sign_up: SignUp, shift: Shift, *, now: datetime, cutoff_hours: int) -> bool:
+    """A place on the waiting list can always be given up; a seat until `cutoff_hours` before
+    the start, after which only the leader can free it."""
+    if sign_up.status is SignUpStatus.waiting:
+        return True
+    return sign_up.status is SignUpStatus.confirmed and now <= shift.starts_at - timedelta(
+        hours=cutoff_hours
+    )
+
+
+def was_expected(sign_up: SignUp | None) -> bool:
+    """Whether the volunteer held a seat on the shift (came or not), so may ask for their
+    record of it to be corrected."""
+    return sign_up is not None and sign_up.status in (SignUpStatus.confirmed, SignUpStatus.no_show)
+
+
+class ShiftOffer(StrEnum):
+    """What a shift on an activity page offers the person looking at it."""
+
+    sign_in = "sign_in"
+    sign_up = "sign_up"
+    join_waiting_list = "join_waiting_list"
+    cancel = "cancel"
+    leave_waiting_list = "leave_waiting_list"
+    # Signed up, past the cut-off: only the leader can free the seat now.
+    tell_the_leader = "tell_the_leader"
+    ask_correction = "ask_correction"
+
+
+def shift_offer(
+    user: User | None, shift: Shift, sign_up: SignUp | None, *, now: datetime, cutoff_hours: int
+) -> ShiftOffer | None:
+    """The one thing the activity page offers on a shift, by the rules `sign_up`,
+    `cancel_sign_up` and `request_correction` enforce (None: nothing to do)."""
+    signed_in = user is not None and user.is_authenticated
+    if _closed_for_sign_up(shift, now) is not None:
+        started = shift.starts_at <= now
+        return (
+            ShiftOffer.ask_correction if signed_in and started and was_expected(sign_up) else None
+        )
+    if not signed_in:
+        return ShiftOffer.sign_in
+    if sign_up is not None and sign_up.status in ACTIVE_SIGN_UPS:
+        if not may_cancel(sign_up, shift, now=now, cutoff_hours=cutoff_hours):
+            return ShiftOffer.tell_the_leader
+        if sign_up.status is SignUpStatus.waiting:
+            return ShiftOffer.leave_waiting_list
+        return ShiftOffer.cancel
+    if user.role is not Role.volunteer:
+        return None
+    return ShiftOffer.sign_up if shift.seats_left else ShiftOffer.join_waiting_list
 
 
 def find_sign_up(user: User, shift_id: int) -> SignUp | None:
@@ -154,10 +209,12 @@ def sign_up(user: User, shift_id: int, *, now: datetime, join_waiting_list: bool
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers can sign up for shifts."))
     locked = _locked_on_shift(user, shift_id)
-    shift, held = locked.shift, locked.sign_up
-    _bookable(shift, now)
-    if held is not None and held.status in ACTIVE_SIGN_UPS:
-        return held
+    shift, sign_up = locked.shift, locked.sign_up
+    closed = _closed_for_sign_up(shift, now)
+    if closed is not None:
+        raise closed
+    if sign_up is not None and sign_up.status in ACTIVE_SIGN_UPS:
+        return sign_up
     clash = _overlapping(user, shift)
     if clash is not None:
         when = clash.starts_at.astimezone(local_zone()).strftime("%m-%d %H:%M")
@@ -175,42 +232,41 @@ def sign_up(user: User, shift_id: int, *, now: datetime, join_waiting_list: bool
         status = SignUpStatus.waiting
     else:
         raise ShiftFull()
-    if held is None:
-        held = SignUp(shift_id=shift.id, user_id=user.id)
-        db.session.add(held)
-    held.status, held.created_at = status, now
-    held.cancelled_at = held.promoted_at = None
+    if sign_up is None:
+        sign_up = SignUp(shift_id=shift.id, user_id=user.id)
+        db.session.add(sign_up)
+    sign_up.status, sign_up.created_at = status, now
+    sign_up.cancelled_at = sign_up.promoted_at = None
     db.session.flush()
     db.session.expire(shift, ["seats_taken"])
-    return held
+    return sign_up
 
 
-def cancel_sign_up(user: User, shift_id: int, *, now: datetime) -> SignUp:
-    """A volunteer cancels their sign-up until the cut-off before the start
-    (SIGN_UP_CANCEL_CUTOFF_HOURS); a freed seat goes to the first on the waiting list.
+def cancel_sign_up(user: User, shift_id: int, *, now: datetime, cutoff_hours: int) -> SignUp:
+    """A volunteer cancels their sign-up until `cutoff_hours` before the start (leaving the
+    waiting list is always possible); a freed seat goes to the first on the waiting list.
 
     Raises NotFound (no sign-up) or Conflict (past the cut-off: ask the leader).
     """
     locked = _locked_on_shift(user, shift_id)
-    shift, held = locked.shift, locked.sign_up
-    if held is None or held.status not in ACTIVE_SIGN_UPS:
+    shift, sign_up = locked.shift, locked.sign_up
+    if sign_up is None or sign_up.status not in ACTIVE_SIGN_UPS:
         raise NotFound(_l("You are not signed up for this shift."))
-    cutoff = timedelta(hours=current_app.config["SIGN_UP_CANCEL_CUTOFF_HOURS"])
-    if held.status is SignUpStatus.confirmed and now > shift.starts_at - cutoff:
+    if not may_cancel(sign_up, shift, now=now, cutoff_hours=cutoff_hours):
         raise Conflict(
             _l(
                 "Cancelling closes %(hours)d hours before the start; please tell the leader.",
-                hours=current_app.config["SIGN_UP_CANCEL_CUTOFF_HOURS"],
+                hours=cutoff_hours,
             ),
             code="too_late",
         )
-    was_confirmed = held.status is SignUpStatus.confirmed
-    held.status, held.cancelled_at = SignUpStatus.cancelled, now
+    was_confirmed = sign_up.status is SignUpStatus.confirmed
+    sign_up.status, sign_up.cancelled_at = SignUpStatus.cancelled, now
     db.session.flush()
     if was_confirmed:
         _free_seat(shift.id)
         _promote_waiting(shift, now)
-    return held
+    return sign_up
 
 
 def waiting_position(sign_up_row: SignUp) -> int | None:
@@ -229,14 +285,14 @@ def waiting_position(sign_up_row: SignUp) -> int | None:
 
 
 def _admit(
-    user: User, shift: Shift, held: SignUp | None, *, walk_ins_allowed: bool, now: datetime
+    user: User, shift: Shift, sign_up: SignUp | None, *, walk_ins_allowed: bool, now: datetime
 ) -> bool:
-    """Make sure the volunteer holds a seat on the shift (`held`: their sign-up, read under
+    """Make sure the volunteer holds a seat on the shift (`sign_up`: their sign-up, read under
     their lock); return whether they came as a walk-in. Raises Conflict when they may not or
     there is no room."""
-    if held is not None and held.status in (SignUpStatus.confirmed, SignUpStatus.no_show):
+    if sign_up is not None and sign_up.status in (SignUpStatus.confirmed, SignUpStatus.no_show):
         # A volunteer marked absent who turns out to have come keeps the seat they held.
-        held.status = SignUpStatus.confirmed
+        sign_up.status = SignUpStatus.confirmed
         return False
     if not walk_ins_allowed:
         raise Conflict(
@@ -245,9 +301,9 @@ def _admit(
         )
     if not _take_seat(shift.id):
         raise ShiftFull(_l("This shift is full."))
-    if held is None:
-        held = SignUp(shift_id=shift.id, user_id=user.id, created_at=now)
-        db.session.add(held)
-    held.status, held.cancelled_at = SignUpStatus.confirmed, None
+    if sign_up is None:
+        sign_up = SignUp(shift_id=shift.id, user_id=user.id, created_at=now)
+        db.session.add(sign_up)
+    sign_up.status, sign_up.cancelled_at = SignUpStatus.confirmed, None
     db.session.expire(shift, ["seats_taken"])
     return True

@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,8 +24,8 @@ class CodeInvalid(ValidationFailed):
     default_message = _l("This code is unknown, expired or used. Ask for a new one.")
 
 
-def issue_redeem_code(volunteer: User, *, now: datetime) -> RedeemCode:
-    """A fresh one-time code for the volunteer, valid REDEEM_CODE_MINUTES; the volunteer's
+def issue_redeem_code(volunteer: User, *, now: datetime, lifetime_minutes: int) -> RedeemCode:
+    """A fresh one-time code for the volunteer, valid `lifetime_minutes`; the volunteer's
     earlier unused codes stop working. Raises Forbidden (not a volunteer)."""
     if volunteer.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers have points to spend."))
@@ -40,7 +39,7 @@ def issue_redeem_code(volunteer: User, *, now: datetime) -> RedeemCode:
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
     )
-    lifetime = timedelta(minutes=current_app.config["REDEEM_CODE_MINUTES"])
+    lifetime = timedelta(minutes=lifetime_minutes)
     while True:
         code = f"{secrets.randbelow(10**8):08d}"
         try:

@@ -6,7 +6,6 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select, update
 
@@ -150,14 +149,16 @@ def get_redemption(user: User, redemption_id: int) -> Redemption:
     return redemption
 
 
-def can_reverse(redemption: Redemption, *, now: datetime) -> bool:
-    """Whether a completed redemption is still within REDEMPTION_REVERSAL_DAYS."""
-    window = timedelta(days=current_app.config["REDEMPTION_REVERSAL_DAYS"])
+def can_reverse(redemption: Redemption, *, now: datetime, window_days: int) -> bool:
+    """Whether a completed redemption is still within `window_days` of being made."""
+    window = timedelta(days=window_days)
     return redemption.status is RedemptionStatus.completed and now - redemption.created_at <= window
 
 
-def reverse_redemption(staff: User, redemption_id: int, *, now: datetime) -> Redemption:
-    """Undo a redemption within REDEMPTION_REVERSAL_DAYS: a reversing entry gives the points
+def reverse_redemption(
+    staff: User, redemption_id: int, *, now: datetime, window_days: int
+) -> Redemption:
+    """Undo a redemption within `window_days`: a reversing entry gives the points
     back and the stock returns. Reversing twice changes nothing more.
 
     Raises Forbidden (another merchant's), NotFound, Conflict (too old).
@@ -170,10 +171,10 @@ def reverse_redemption(staff: User, redemption_id: int, *, now: datetime) -> Red
     merchant = managed_merchant(staff, redemption.merchant_id)
     if redemption.status is RedemptionStatus.reversed:
         return redemption
-    if not can_reverse(redemption, now=now):
-        days = current_app.config["REDEMPTION_REVERSAL_DAYS"]
+    if not can_reverse(redemption, now=now, window_days=window_days):
         raise Conflict(
-            _l("A redemption can be reversed within %(days)d days.", days=days), code="too_late"
+            _l("A redemption can be reversed within %(days)d days.", days=window_days),
+            code="too_late",
         )
     original = db.session.get(LedgerEntry, redemption.entry_id)
     entry, _ = post(

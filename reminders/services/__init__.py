@@ -5,7 +5,6 @@ from reminders.services.delivery import (
     EmailSummary,
     claim_due_email,
     email_summary,
-    mail_enabled,
     send_email,
 )
 from reminders.services.finders import MAX_LISTED, Due, find_due
@@ -41,7 +40,6 @@ __all__ = [
     "find_due",
     "inbox",
     "kinds_for",
-    "mail_enabled",
     "mark_all_read",
     "mark_read",
     "own_notification",

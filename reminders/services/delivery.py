@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_mailman import EmailMessage
 from sqlalchemy import func, select, update
 
 from core.extensions import db, mail
 from core.i18n import supported_locale
 from core.rows import get_or_not_found
+from core.settings import MailSettings
 from reminders.messages import render_for_email
 from reminders.models import EmailStatus, Notification
 
+log = logging.getLogger(__name__)
+
 # A claimed email whose sender vanished (killed mid-send) is given up after this long.
 SENDING_TIMEOUT = timedelta(minutes=10)
-
-
-def mail_enabled() -> bool:
-    """Email is sent only where an SMTP server is configured (MAIL_SERVER)."""
-    return bool(current_app.config.get("MAIL_SERVER"))
 
 
 def claim_due_email(*, now: datetime, limit: int = 100) -> list[int]:
@@ -69,9 +67,9 @@ def claim_due_email(*, now: datetime, limit: int = 100) -> list[int]:
     return ids
 
 
-def _message(notification: Notification) -> EmailMessage:
+def _message(notification: Notification, settings: MailSettings) -> EmailMessage:
     user = notification.user
-    locale = supported_locale(user.locale) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = supported_locale(user.locale) or settings.default_locale
     rendered = render_for_email(notification, locale)
     return EmailMessage(
         subject=rendered.title,
@@ -80,14 +78,13 @@ def _message(notification: Notification) -> EmailMessage:
         headers={
             # The same notification always has the same Message-ID, so a mail client can
             # recognise a copy.
-            "Message-ID": f"<notification-{notification.id}@{_mail_domain()}>",
+            "Message-ID": f"<notification-{notification.id}@{_mail_domain(settings.sender)}>",
             "Content-Language": "en" if locale == "en" else "zh-CN",
         },
     )
 
 
-def _mail_domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"] or "localhost"
+def _mail_domain(sender: str) -> str:
     return sender.rsplit("@", 1)[-1].strip(">") or "localhost"
 
 
@@ -108,33 +105,32 @@ def _deliver(message: EmailMessage) -> None:
                 smtp.close()
 
 
-def send_email(notification_id: int, *, now: datetime) -> EmailStatus:
+def send_email(notification_id: int, *, now: datetime, settings: MailSettings) -> EmailStatus:
     """Send one claimed email and record the outcome: sent; or, when the SMTP server fails,
-    another attempt after a doubling back-off (MAIL_RETRY_SECONDS, 2×, 4× …), and failed
-    after MAIL_MAX_ATTEMPTS or at once on a permanent (5xx) refusal."""
+    another attempt after a doubling back-off (`retry_seconds`, 2×, 4× …), and failed after
+    `max_attempts` or at once on a permanent (5xx) refusal."""
     row = get_or_not_found(Notification, notification_id)
     if row.email_status is not EmailStatus.sending:
         return row.email_status
-    config = current_app.config
     try:
-        _deliver(_message(row))
+        _deliver(_message(row, settings))
     except Exception as error:
         # Only the SMTP conversation can succeed on a later try; an address or text that cannot
         # be made into a message never will.
         permanent = not isinstance(error, smtplib.SMTPException | OSError)
         if permanent:
-            current_app.logger.exception("email of notification %s cannot be sent", row.id)
+            log.exception("email of notification %s cannot be sent", row.id)
         elif isinstance(error, smtplib.SMTPRecipientsRefused):
             permanent = all(code >= 500 for code, _ in error.recipients.values())
         elif isinstance(error, smtplib.SMTPResponseException):
             permanent = error.smtp_code >= 500
         row.email_error = f"{type(error).__name__}: {error}"[:1000]
-        if permanent or row.email_attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        if permanent or row.email_attempts >= settings.max_attempts:
             row.email_status = EmailStatus.failed
             row.email_next_attempt_at = None
         else:
             row.email_status = EmailStatus.pending
-            backoff = config["MAIL_RETRY_SECONDS"] * 2 ** (row.email_attempts - 1)
+            backoff = settings.retry_seconds * 2 ** (row.email_attempts - 1)
             row.email_next_attempt_at = now + timedelta(seconds=backoff)
     else:
         row.email_status = EmailStatus.sent

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import String, cast, exists, func, literal, select
 
 from core.auth.models import Role, User
 from core.clock import local_day, local_moment
 from core.extensions import db
+from core.settings import ReminderSettings
 from events.models import (
     Activity,
     ActivityNotice,
@@ -43,10 +43,6 @@ class Due:
     kind: NotificationKind
     subject: str
     params: dict[str, Any] = field(hash=False)
-
-
-def _hours(name: str) -> timedelta:
-    return timedelta(hours=current_app.config[name])
 
 
 def _iso(moment: datetime) -> str:
@@ -122,11 +118,11 @@ def _open_shifts():
     )
 
 
-def _shifts_starting(now: datetime) -> Iterator[Due]:
+def _shifts_starting(now: datetime, settings: ReminderSettings) -> Iterator[Due]:
     """Volunteers with a confirmed place: once when the shift is a day away, once when it is
     two hours away (lead times from the settings). A sign-up made inside the short lead time
     gets only the short reminder."""
-    first, second = _hours("REMINDER_SHIFT_FIRST_HOURS"), _hours("REMINDER_SHIFT_SECOND_HOURS")
+    first, second = settings.shift_first, settings.shift_second
     windows = (
         (NotificationKind.shift_tomorrow, now + second, now + first),
         (NotificationKind.shift_soon, now, now + second),
@@ -207,11 +203,11 @@ def _points_earned(now: datetime, since: datetime) -> Iterator[Due]:
         yield Due(owner_id, NotificationKind.points_earned, f"ledger_entry:{entry_id}", params)
 
 
-def _free_places_tomorrow(now: datetime) -> Iterator[Due]:
+def _free_places_tomorrow(now: datetime, settings: ReminderSettings) -> Iterator[Due]:
     """From the set hour on, each leader hears once which of their teams' shifts tomorrow
     still have free places."""
     today = local_day(now)
-    if now < local_moment(today) + _hours("REMINDER_FREE_PLACES_HOUR"):
+    if now < local_moment(today) + settings.free_places_at:
         return
     tomorrow = today + timedelta(days=1)
     subject = f"day:{tomorrow.isoformat()}"
@@ -237,9 +233,11 @@ def _free_places_tomorrow(now: datetime) -> Iterator[Due]:
         yield Due(leader_id, NotificationKind.free_places_tomorrow, subject, params)
 
 
-def _attendance_unconfirmed(now: datetime, since: datetime) -> Iterator[Due]:
+def _attendance_unconfirmed(
+    now: datetime, since: datetime, settings: ReminderSettings
+) -> Iterator[Due]:
     """Leaders of a shift that ended the set hours ago with check-ins still unconfirmed."""
-    late = _hours("REMINDER_ATTENDANCE_HOURS")
+    late = settings.attendance
     pending = (
         select(func.count())
         .where(CheckIn.shift_id == Shift.id, CheckIn.status == AttendanceStatus.pending)
@@ -263,9 +261,11 @@ def _attendance_unconfirmed(now: datetime, since: datetime) -> Iterator[Due]:
             yield Due(leader_id, NotificationKind.attendance_unconfirmed, f"shift:{row.id}", params)
 
 
-def _join_requests_waiting(now: datetime, since: datetime) -> Iterator[Due]:
+def _join_requests_waiting(
+    now: datetime, since: datetime, settings: ReminderSettings
+) -> Iterator[Due]:
     """Leaders of a team whose join request has waited the set days."""
-    age = timedelta(days=current_app.config["REMINDER_JOIN_REQUEST_DAYS"])
+    age = settings.join_request_age
     query = (
         select(Membership.id, Membership.team_id, Membership.requested_at, Team.name, User)
         .join(Team, Team.id == Membership.team_id)
@@ -291,14 +291,13 @@ def _join_requests_waiting(now: datetime, since: datetime) -> Iterator[Due]:
             yield Due(leader_id, NotificationKind.join_request_waiting, subject, params)
 
 
-def _weekly_digest(now: datetime, since: datetime) -> Iterator[Due]:
+def _weekly_digest(now: datetime, since: datetime, settings: ReminderSettings) -> Iterator[Due]:
     """On the set weekday and hour (local time), each leader gets the coming seven days of
     their teams' shifts with their fill; caught up later that day if the scheduler was down,
     but never for a week gone by."""
-    config = current_app.config
     today = local_day(now)
-    week_starts = today - timedelta(days=(today.weekday() - config["REMINDER_DIGEST_WEEKDAY"]) % 7)
-    moment = local_moment(week_starts) + timedelta(hours=config["REMINDER_DIGEST_HOUR"])
+    week_starts = today - timedelta(days=(today.weekday() - settings.digest_weekday) % 7)
+    moment = local_moment(week_starts) + settings.digest_at
     if not since < moment <= now:
         return
     subject = f"week:{week_starts.isoformat()}"
@@ -345,11 +344,11 @@ def _weekly_digest(now: datetime, since: datetime) -> Iterator[Due]:
         yield Due(user_id, NotificationKind.weekly_digest, subject, params)
 
 
-def _campaigns_unplanned(now: datetime) -> Iterator[Due]:
+def _campaigns_unplanned(now: datetime, settings: ReminderSettings) -> Iterator[Due]:
     """The office, the set days before a campaign starts: the approved teams with no activity
     (other than cancelled ones) planned in it."""
     today = local_day(now)
-    horizon = today + timedelta(days=current_app.config["REMINDER_CAMPAIGN_DAYS"])
+    horizon = today + settings.campaign_horizon
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.starts_on > today, Campaign.starts_on <= horizon)
     ).all()
@@ -386,20 +385,20 @@ def _campaigns_unplanned(now: datetime) -> Iterator[Due]:
             )
 
 
-def find_due(now: datetime) -> list[Due]:
+def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
     """Every notification due at `now` that has not been created yet. Each finder looks back
-    at most REMINDER_CATCH_UP_HOURS, so a scheduler that was down catches up once, and the
+    at most `settings.catch_up`, so a scheduler that was down catches up once, and the
     work grows with what is due, not with everything ever stored."""
-    since = now - _hours("REMINDER_CATCH_UP_HOURS")
+    since = now - settings.catch_up
     finders = (
-        _shifts_starting(now),
+        _shifts_starting(now, settings),
         _promotions(now, since),
         _activity_notices(now, since),
         _points_earned(now, since),
-        _free_places_tomorrow(now),
-        _attendance_unconfirmed(now, since),
-        _join_requests_waiting(now, since),
-        _weekly_digest(now, since),
-        _campaigns_unplanned(now),
+        _free_places_tomorrow(now, settings),
+        _attendance_unconfirmed(now, since, settings),
+        _join_requests_waiting(now, since, settings),
+        _weekly_digest(now, since, settings),
+        _campaigns_unplanned(now, settings),
     )
     return [due for finder in finders for due in finder]

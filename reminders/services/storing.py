@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.auth.models import User
 from core.extensions import db
 from core.rows import insert_unless_present
+from core.settings import ReminderSettings
 from reminders.models import (
     DeliveryChoice,
     EmailStatus,
@@ -18,7 +19,6 @@ from reminders.models import (
     NotificationKind,
     NotificationPreference,
 )
-from reminders.services.delivery import mail_enabled
 from reminders.services.finders import Due, find_due
 
 INSERT_CHUNK = 500
@@ -41,9 +41,10 @@ def _insert_new(rows: list[dict[str, Any]]) -> int:
     return created
 
 
-def store(dues: list[Due], *, now: datetime) -> int:
+def store(dues: list[Due], *, now: datetime, mail_enabled: bool) -> int:
     """Create the due notifications, respecting each user's choice per kind (off: nothing;
-    inbox: no email), and queue their email. Returns how many were created."""
+    inbox: no email), and queue their email where `mail_enabled`. Returns how many were
+    created."""
     if not dues:
         return 0
     user_ids = sorted({due.user_id for due in dues})
@@ -63,7 +64,6 @@ def store(dues: list[Due], *, now: datetime) -> int:
             ).where(NotificationPreference.user_id.in_(chunk))
         ):
             choices[(user_id, kind)] = choice
-    sending = mail_enabled()
     rows = []
     for due in dues:
         if due.user_id not in emails:
@@ -71,7 +71,7 @@ def store(dues: list[Due], *, now: datetime) -> int:
         choice = choices.get((due.user_id, due.kind), DeliveryChoice.inbox_and_email)
         if choice is DeliveryChoice.off:
             continue
-        wants_email = sending and bool(emails[due.user_id])
+        wants_email = mail_enabled and bool(emails[due.user_id])
         wants_email = wants_email and choice is DeliveryChoice.inbox_and_email
         rows.append(
             {
@@ -93,7 +93,7 @@ def store(dues: list[Due], *, now: datetime) -> int:
     return created
 
 
-def create_due_notifications(*, now: datetime) -> int:
+def create_due_notifications(*, now: datetime, settings: ReminderSettings) -> int:
     """Find and store everything due at `now` (the scheduler's job; safe to run any number of
     times, in any number of processes). Returns how many notifications were created."""
-    return store(find_due(now), now=now)
+    return store(find_due(now, settings), now=now, mail_enabled=settings.mail_enabled)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from events import services
 from events.models import CheckIn, CheckInMethod
 from tests.builders import DEFAULT_PASSWORD, make_activity, make_shift, make_user
@@ -38,7 +39,12 @@ def signed_up_volunteer_and_code(app, live_server, activity=None) -> tuple[int, 
     shift = make_shift(activity, starts_in_hours=0)
     person = make_user(display_name="志愿者小周")
     services.sign_up(person, shift.id, now=shift.starts_at - timedelta(hours=1))
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        shift.activity.team.founder,
+        shift.id,
+        now=utcnow(),
+        secret=current_settings().check_in_secret,
+    )
     with app.test_request_context():
         url = live_server + url_for("events.check_in_page", token=token)
     built = (shift.id, person.id, person.phone, url)

@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from tests.acceptance.test_check_in import sign_in_through_the_page
 
 pytestmark = pytest.mark.browser
@@ -161,7 +162,12 @@ def test_the_counter_and_the_pages_on_site_raise_no_violation(
     person = make_user(display_name="志愿者小周")
     give_points(person, 50)
     services.sign_up(person, shift.id, now=shift.starts_at - timedelta(hours=1))
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        shift.activity.team.founder,
+        shift.id,
+        now=utcnow(),
+        secret=current_settings().check_in_secret,
+    )
     with app.test_request_context():
         check_in_url = live_server + url_for("events.check_in_page", token=token)
     staff_phone, person_phone = staff.phone, person.phone

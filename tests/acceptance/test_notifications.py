@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.settings import current_settings
 from tests.acceptance.test_first_visit import assert_fits_the_screen
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def test_a_volunteer_reads_a_reminder_and_changes_a_choice(page: Page, live_serv
     shift = make_shift_at(activity, now + timedelta(hours=1), now + timedelta(hours=3))
     volunteer = make_user(display_name="海边志愿者")
     events.sign_up(volunteer, shift.id, now=now)
-    services.create_due_notifications(now=now)
+    services.create_due_notifications(now=now, settings=current_settings().reminders)
     db.session.commit()
     phone, title, activity_id = volunteer.phone, activity.title, activity.id
     # SQLite: no transaction of the test may stay open while the server works.

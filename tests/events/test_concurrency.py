@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.auth.models import User
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from events import services
 from events.models import CheckIn, Shift, SignUp, SignUpStatus
 from tests.builders import make_shift, make_user
@@ -62,7 +63,7 @@ def test_concurrent_cancellations_promote_each_waiting_volunteer_once(app):
 
     def cancel(i):
         user = db.session.get(User, holder_ids[i])
-        return services.cancel_sign_up(user, shift_id, now=utcnow()).status
+        return services.cancel_sign_up(user, shift_id, now=utcnow(), cutoff_hours=2).status
 
     outcomes = run_at_once(app, 3, cancel)
 
@@ -81,12 +82,16 @@ def test_ten_concurrent_scans_by_one_volunteer_give_one_check_in(app):
     volunteer = make_user()
     services.sign_up(volunteer, shift.id, now=utcnow() - timedelta(hours=2))
     leader = shift.activity.team.founder
-    token, _ = services.check_in_code(leader, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        leader, shift.id, now=utcnow(), secret=current_settings().check_in_secret
+    )
     volunteer_id = volunteer.id
 
     def scan(i):
         user = db.session.get(User, volunteer_id)
-        row, created = services.check_in(user, token, now=utcnow())
+        row, created = services.check_in(
+            user, token, now=utcnow(), secret=current_settings().check_in_secret
+        )
         return row.id, created
 
     outcomes = run_at_once(app, 10, scan)
@@ -101,10 +106,20 @@ def test_concurrent_walk_ins_never_exceed_capacity(app):
     shift = make_shift(starts_in_hours=-1, capacity=4, walk_ins=True)
     walkers = [make_user().id for _ in range(10)]
     shift_id = shift.id
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        shift.activity.team.founder,
+        shift.id,
+        now=utcnow(),
+        secret=current_settings().check_in_secret,
+    )
 
     def scan(i):
-        return services.check_in(db.session.get(User, walkers[i]), token, now=utcnow())
+        return services.check_in(
+            db.session.get(User, walkers[i]),
+            token,
+            now=utcnow(),
+            secret=current_settings().check_in_secret,
+        )
 
     outcomes = run_at_once(app, 10, scan)
 

@@ -11,8 +11,10 @@ from flask_babel import gettext
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
+from core.auth.models import Role
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from events import services
 from events.models import (
     Activity,
@@ -61,16 +63,22 @@ def sign_up_early(user, shift):
     return services.sign_up(user, shift.id, now=shift.starts_at - timedelta(hours=1))
 
 
-def served_shift():
-    """A shift that ended an hour ago, with one volunteer who checked in and out."""
-    shift = make_shift(starts_in_hours=-5, hours=4)
+def served_shift(starts_in_hours: int = -5):
+    """A four-hour shift (by default it ended an hour ago), with one volunteer who checked in
+    and out."""
+    shift = make_shift(starts_in_hours=starts_in_hours, hours=4)
     person = make_user(display_name="志愿者小王")
     start = shift.starts_at
     sign_up_early(person, shift)
     token, _ = services.check_in_code(
-        shift.activity.team.founder, shift.id, now=start + timedelta(minutes=5)
+        shift.activity.team.founder,
+        shift.id,
+        now=start + timedelta(minutes=5),
+        secret=current_settings().check_in_secret,
     )
-    services.check_in(person, token, now=start + timedelta(minutes=5))
+    services.check_in(
+        person, token, now=start + timedelta(minutes=5), secret=current_settings().check_in_secret
+    )
     services.check_out(person, shift.id, now=start + timedelta(hours=3))
     return shift, person
 
@@ -154,6 +162,52 @@ def test_a_full_shift_offers_the_waiting_list_then_cancelling_promotes(
     assert db.session.get(Shift, shift.id).seats_taken == 1
 
 
+def test_the_page_offers_cancelling_only_until_the_cut_off(volunteer_client, volunteer, app):
+    early = make_shift(starts_in_hours=48)
+    soon = make_shift(starts_in_hours=1)  # the cut-off is two hours before the start
+    for shift in (early, soon):
+        sign_up_early(volunteer, shift)
+    db.session.commit()
+
+    early_page = volunteer_client.get(f"/activities/{early.activity_id}")
+    soon_page = volunteer_client.get(f"/activities/{soon.activity_id}")
+
+    assert f'action="/shifts/{early.id}/cancel"' in early_page.text
+    assert 'data-testid="tell-the-leader"' not in early_page.text
+    assert f'action="/shifts/{soon.id}/cancel"' not in soon_page.text
+    assert 'data-testid="tell-the-leader"' in soon_page.text
+    refused = volunteer_client.post(f"/shifts/{soon.id}/cancel")
+    assert refused.status_code == 302
+    assert sign_up_of(volunteer, soon.id).status is SignUpStatus.confirmed
+
+
+def test_a_volunteer_who_cancelled_is_offered_the_sign_up_again(volunteer_client, volunteer, app):
+    shift = make_shift(starts_in_hours=48)
+    services.sign_up(volunteer, shift.id, now=utcnow())
+    services.cancel_sign_up(volunteer, shift.id, now=utcnow(), cutoff_hours=2)
+    db.session.commit()
+
+    page = volunteer_client.get(f"/activities/{shift.activity_id}")
+
+    assert f'action="/shifts/{shift.id}/sign-up"' in page.text
+    volunteer_client.post(f"/shifts/{shift.id}/sign-up")
+    assert sign_up_of(volunteer, shift.id).status is SignUpStatus.confirmed
+
+
+def test_a_leader_is_offered_no_changes_to_a_settled_record(app):
+    shift, person = served_shift(starts_in_hours=-24 * 10)
+    row = check_in_of(person, shift.id)
+    leader_client = client_for(app, shift.activity.team.founder)
+    office_client = client_for(app, make_user(role=Role.office))
+
+    leader_sheet = leader_client.get(f"/shifts/{shift.id}/attendance")
+    office_sheet = office_client.get(f"/shifts/{shift.id}/attendance")
+
+    assert f'id="correct-{row.id}"' not in leader_sheet.text
+    assert f'id="correct-{row.id}"' in office_sheet.text
+    assert f'action="/check-ins/{row.id}/correct"' in office_sheet.text
+
+
 # The volunteer's own shifts
 
 
@@ -198,7 +252,12 @@ def test_the_leader_code_page_shows_a_qr_code(app):
 def test_a_signed_up_volunteer_checks_in_with_the_code(volunteer_client, volunteer, app):
     shift = make_shift(starts_in_hours=0)
     sign_up_early(volunteer, shift)
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        shift.activity.team.founder,
+        shift.id,
+        now=utcnow(),
+        secret=current_settings().check_in_secret,
+    )
 
     page = volunteer_client.get(f"/check-in/{token}")
 
@@ -246,7 +305,12 @@ def test_a_forged_code_gives_the_400_page_and_no_check_in(volunteer_client, volu
 
 def test_an_anonymous_scan_is_sent_to_sign_in_and_back(client, app):
     shift = make_shift(starts_in_hours=0)
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=utcnow())
+    token, _ = services.check_in_code(
+        shift.activity.team.founder,
+        shift.id,
+        now=utcnow(),
+        secret=current_settings().check_in_secret,
+    )
 
     response = client.get(f"/check-in/{token}")
 

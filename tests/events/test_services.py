@@ -12,6 +12,7 @@ from core.auth.models import Role
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.settings import current_settings
 from events import services
 from events.models import (
     ActivityNotice,
@@ -228,7 +229,7 @@ def test_a_full_shift_offers_the_waiting_list_and_a_cancellation_promotes_the_fi
     )
     assert (services.waiting_position(waiting), services.waiting_position(later)) == (1, 2)
 
-    services.cancel_sign_up(first, shift.id, now=now)
+    services.cancel_sign_up(first, shift.id, now=now, cutoff_hours=2)
 
     assert waiting.status is SignUpStatus.confirmed
     assert waiting.promoted_at == now
@@ -261,9 +262,13 @@ def test_cancelling_closes_at_the_cut_off(app):
     volunteer = make_user()
     services.sign_up(volunteer, shift.id, now=utcnow())
     with pytest.raises(Conflict) as refused:
-        services.cancel_sign_up(volunteer, shift.id, now=utcnow() + timedelta(hours=1, minutes=1))
+        services.cancel_sign_up(
+            volunteer, shift.id, now=utcnow() + timedelta(hours=1, minutes=1), cutoff_hours=2
+        )
     assert refused.value.code == "too_late"
-    services.cancel_sign_up(volunteer, shift.id, now=utcnow() + timedelta(minutes=59))
+    services.cancel_sign_up(
+        volunteer, shift.id, now=utcnow() + timedelta(minutes=59), cutoff_hours=2
+    )
     assert shift.seats_taken == 0
 
 
@@ -290,22 +295,39 @@ def test_the_calendar_file_is_only_for_a_signed_up_volunteer(app):
 
 def scan(shift, user, *, at=None, **location):
     now = at or utcnow()
-    token, _ = services.check_in_code(shift.activity.team.founder, shift.id, now=now)
-    return services.check_in(user, token, now=now, **location)
+    token, _ = services.check_in_code(
+        shift.activity.team.founder, shift.id, now=now, secret=current_settings().check_in_secret
+    )
+    return services.check_in(
+        user, token, now=now, **location, secret=current_settings().check_in_secret
+    )
 
 
 def test_a_code_is_accepted_for_two_minutes_and_forgeries_never(app):
     shift = make_shift(starts_in_hours=0, walk_ins=True)
     now = utcnow()
-    token, expires_in = services.check_in_code(shift.activity.team.founder, shift.id, now=now)
+    token, expires_in = services.check_in_code(
+        shift.activity.team.founder, shift.id, now=now, secret=current_settings().check_in_secret
+    )
     assert 0 < expires_in <= 60
-    assert services.read_check_in_code(token, now=now + timedelta(seconds=59)).id == shift.id
+    assert (
+        services.read_check_in_code(
+            token, now=now + timedelta(seconds=59), secret=current_settings().check_in_secret
+        ).id
+        == shift.id
+    )
     with pytest.raises(services.CheckInCodeInvalid):
-        services.read_check_in_code(token, now=now + timedelta(minutes=3))
+        services.read_check_in_code(
+            token, now=now + timedelta(minutes=3), secret=current_settings().check_in_secret
+        )
     with pytest.raises(services.CheckInCodeInvalid):
-        services.read_check_in_code(token[:-2] + "xx", now=now)
+        services.read_check_in_code(
+            token[:-2] + "xx", now=now, secret=current_settings().check_in_secret
+        )
     with pytest.raises(services.CheckInCodeInvalid):
-        services.read_check_in_code("not-a-token", now=now)
+        services.read_check_in_code(
+            "not-a-token", now=now, secret=current_settings().check_in_secret
+        )
 
 
 def test_check_in_opens_thirty_minutes_before_the_start(app):
@@ -364,7 +386,10 @@ def test_confirmation_clamps_minutes_to_the_shift_and_computes_points(app):
 
     assert [c.user_id for c in confirmed] == [early.id]
     assert (confirmed[0].served_minutes, confirmed[0].points_due) == (180, 30)
-    sheet = {line.user.id: line for line in services.attendance_sheet(leader, shift.id, now=after)}
+    sheet = {
+        line.user.id: line
+        for line in services.attendance_sheet(leader, shift.id, now=after, leader_days=7)
+    }
     assert sheet[forgetful.id].state == "needs_review"
     assert sheet[forgetful.id].check_in.checked_out_at == shift.ends_at
     assert services.confirm_attendance(leader, shift.id, now=after) == []

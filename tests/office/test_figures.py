@@ -89,13 +89,17 @@ def build_world() -> World:
     events.check_in_by_leader(
         lead_a, s1.id, phone=v3.phone, now=s1.starts_at + timedelta(minutes=30), leader_days=7
     )
-    for row in events.attendance_sheet(lead_a, s1.id, now=s1.starts_at + timedelta(hours=1)):
+    for row in events.attendance_sheet(
+        lead_a, s1.id, now=s1.starts_at + timedelta(hours=1), leader_days=7
+    ):
         if row.check_in is not None:
             events.check_out_by_leader(lead_a, row.check_in.id, now=s1.ends_at)
     after = s1.ends_at + timedelta(minutes=5)
     events.confirm_attendance(lead_a, s1.id, now=after)
     (no_show,) = [
-        r for r in events.attendance_sheet(lead_a, s1.id, now=after) if r.state == "expected"
+        r
+        for r in events.attendance_sheet(lead_a, s1.id, now=after, leader_days=7)
+        if r.state == "expected"
     ]
     events.mark_no_show(lead_a, no_show.sign_up.id, now=after)
 
@@ -114,12 +118,12 @@ def build_world() -> World:
     # v1 (60 points) spends 30 at a Haigang merchant on 15 July, and 10 more that are reversed.
     merchant, staff, (item,) = make_merchant(items=(("毛巾", 10, None),))
     bought_at = local_moment(date(YEAR, 7, 15), time(10))
-    code = points.issue_redeem_code(v1, now=bought_at)
+    code = points.issue_redeem_code(v1, now=bought_at, lifetime_minutes=5)
     points.redeem(staff, code=code.code, lines=[(item.id, 3)], key="kept", now=bought_at)
     later = bought_at + timedelta(hours=1)
-    code = points.issue_redeem_code(v1, now=later)
+    code = points.issue_redeem_code(v1, now=later, lifetime_minutes=5)
     undone, _ = points.redeem(staff, code=code.code, lines=[(item.id, 1)], key="undone", now=later)
-    points.reverse_redemption(staff, undone.id, now=later + timedelta(minutes=5))
+    points.reverse_redemption(staff, undone.id, now=later + timedelta(minutes=5), window_days=7)
     assert merchant.district.code == "haigang"
 
     return World(office_user, team_a, team_b, v1, v2, v3, spring, summer, s2)

@@ -128,7 +128,7 @@ def world(app) -> World:
     serve(past_shift(make_activity(team_b, campaign), days_ago=2), vb1, vb2)
     _merchant, staff, (item,) = make_merchant(items=(("环保袋", 10, None),))
     now = utcnow()
-    code = points.issue_redeem_code(vb1, now=now)
+    code = points.issue_redeem_code(vb1, now=now, lifetime_minutes=5)
     points.redeem(staff, code=code.code, lines=[(item.id, 1)], key="world-bag", now=now)
     db.session.commit()
     return World(campaign, team_a, team_b, va, vb1, vb2)

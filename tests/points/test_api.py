@@ -61,7 +61,7 @@ def credit(office: User, volunteer: User, amount: int, reason: str = "开户") -
 
 
 def new_code(volunteer: User) -> str:
-    return services.issue_redeem_code(volunteer, now=utcnow()).code
+    return services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5).code
 
 
 def key_header(key: str | None = None) -> dict[str, str]:

@@ -12,6 +12,7 @@ from core.auth.models import Role, User
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
+from core.settings import current_settings
 from events import services as events
 from points import services
 from points.models import Account, AccountKind, CauseKind, EntryKind, LedgerEntry
@@ -99,8 +100,10 @@ def test_confirmed_attendance_credits_points_once_and_a_correction_posts_the_dif
     volunteer = make_user()
     leader = shift.activity.team.founder
     now = shift.starts_at
-    token, _ = events.check_in_code(leader, shift.id, now=now)
-    row, _ = events.check_in(volunteer, token, now=now)
+    token, _ = events.check_in_code(
+        leader, shift.id, now=now, secret=current_settings().check_in_secret
+    )
+    row, _ = events.check_in(volunteer, token, now=now, secret=current_settings().check_in_secret)
     events.check_out(volunteer, shift.id, now=shift.starts_at + timedelta(hours=2))
     after = shift.ends_at + timedelta(minutes=5)
     events.confirm_attendance(leader, shift.id, now=after)

@@ -82,7 +82,7 @@ def _link(staff, merchant) -> None:
 
 
 def _code(volunteer) -> str:
-    return services.issue_redeem_code(volunteer, now=utcnow()).code
+    return services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5).code
 
 
 def _key(page: str) -> str:

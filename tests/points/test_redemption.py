@@ -37,7 +37,7 @@ def test_a_redemption_moves_points_takes_stock_and_spends_the_code(shop):
     merchant, staff, (towel, rice) = shop
     volunteer = make_user()
     give_points(volunteer, 100)
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     seen = services.look_up_code(staff, code.code, now=utcnow())
     assert (seen.display_name, seen.balance) == (volunteer.display_name, 100)
 
@@ -59,7 +59,7 @@ def test_refusals_change_nothing(shop):
     _merchant, staff, (towel, rice) = shop
     volunteer = make_user()
     give_points(volunteer, 30)
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     db.session.commit()
     attempts = [
         ([(rice.id, 1)], services.InsufficientBalance),
@@ -82,8 +82,8 @@ def test_codes_expire_are_single_and_only_the_newest_works(shop):
     _merchant, staff, (_towel, _) = shop
     volunteer = make_user()
     now = utcnow()
-    first = services.issue_redeem_code(volunteer, now=now)
-    second = services.issue_redeem_code(volunteer, now=now)
+    first = services.issue_redeem_code(volunteer, now=now, lifetime_minutes=5)
+    second = services.issue_redeem_code(volunteer, now=now, lifetime_minutes=5)
     assert first.code != second.code and len(second.code) == 8
     with pytest.raises(services.CodeInvalid):
         services.look_up_code(staff, first.code, now=now)
@@ -98,7 +98,7 @@ def test_the_same_key_returns_the_first_redemption_and_another_basket_is_a_confl
     _merchant, staff, (towel, rice) = shop
     volunteer = make_user()
     give_points(volunteer, 100)
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     first, _ = services.redeem(
         staff, code=code.code, lines=[(towel.id, 1)], key="same", now=utcnow()
     )
@@ -116,20 +116,20 @@ def test_a_reversal_gives_back_points_and_stock_once_within_the_window(shop):
     _merchant, staff, (towel, _) = shop
     volunteer = make_user()
     give_points(volunteer, 50)
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     made, _ = services.redeem(staff, code=code.code, lines=[(towel.id, 2)], key="x", now=utcnow())
-    services.reverse_redemption(staff, made.id, now=utcnow())
-    services.reverse_redemption(staff, made.id, now=utcnow())
+    services.reverse_redemption(staff, made.id, now=utcnow(), window_days=7)
+    services.reverse_redemption(staff, made.id, now=utcnow(), window_days=7)
     assert made.status is RedemptionStatus.reversed
     assert services.balance_of(volunteer) == 50
     assert towel.stock == 3
     assert count(LedgerEntry) == 3  # grant, redeem, one reversal
     assert_ledger_ok()
 
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     late, _ = services.redeem(staff, code=code.code, lines=[(towel.id, 1)], key="y", now=utcnow())
     with pytest.raises(Conflict):
-        services.reverse_redemption(staff, late.id, now=utcnow() + timedelta(days=8))
+        services.reverse_redemption(staff, late.id, now=utcnow() + timedelta(days=8), window_days=7)
 
 
 def test_staff_of_one_merchant_cannot_touch_another(shop):
@@ -137,10 +137,10 @@ def test_staff_of_one_merchant_cannot_touch_another(shop):
     _, other_staff, _ = make_merchant()
     volunteer = make_user()
     give_points(volunteer, 50)
-    code = services.issue_redeem_code(volunteer, now=utcnow())
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
     made, _ = services.redeem(staff, code=code.code, lines=[(towel.id, 1)], key="z", now=utcnow())
     with pytest.raises(Forbidden):
-        services.reverse_redemption(other_staff, made.id, now=utcnow())
+        services.reverse_redemption(other_staff, made.id, now=utcnow(), window_days=7)
     with pytest.raises(Forbidden):
         services.merchant_statement(
             other_staff, merchant.id, start=utcnow() - timedelta(days=1), end=utcnow()
@@ -156,11 +156,11 @@ def test_a_statement_counts_redemptions_and_reversals_and_exports_csv(shop):
     start = utcnow() - timedelta(hours=1)
     made = []
     for key, item in (("a", rice), ("b", towel)):
-        code = services.issue_redeem_code(volunteer, now=utcnow())
+        code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
         made.append(
             services.redeem(staff, code=code.code, lines=[(item.id, 1)], key=key, now=utcnow())[0]
         )
-    services.reverse_redemption(staff, made[1].id, now=utcnow())
+    services.reverse_redemption(staff, made[1].id, now=utcnow(), window_days=7)
     statement = services.merchant_statement(
         staff, merchant.id, start=start, end=utcnow() + timedelta(hours=1)
     )
@@ -177,7 +177,10 @@ def test_twenty_concurrent_redemptions_against_a_balance_for_seven_give_seven(ap
     give_points(volunteer, 70)
     # A volunteer has one live code at a time; to press on the balance alone, twenty counters
     # each get a code of this volunteer, all kept valid.
-    code_values = [services.issue_redeem_code(volunteer, now=utcnow()).code for _ in range(20)]
+    code_values = [
+        services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5).code
+        for _ in range(20)
+    ]
     db.session.execute(
         update(RedeemCode)
         .where(RedeemCode.code.in_(code_values))
@@ -204,7 +207,7 @@ def test_the_same_idempotency_key_sent_ten_times_at_once_charges_once(app):
     _merchant, staff, (item,) = make_merchant(items=[("雨伞", 15, 10)])
     volunteer = make_user()
     give_points(volunteer, 100)
-    code = services.issue_redeem_code(volunteer, now=utcnow()).code
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5).code
     staff_id, item_id, volunteer_id = staff.id, item.id, volunteer.id
 
     def retry(i):
@@ -229,7 +232,7 @@ def test_stock_of_three_with_ten_concurrent_buyers_sells_three(app):
     codes = []
     for buyer in buyers:
         give_points(buyer, 20)
-        codes.append(services.issue_redeem_code(buyer, now=utcnow()).code)
+        codes.append(services.issue_redeem_code(buyer, now=utcnow(), lifetime_minutes=5).code)
     staff_id, item_id = staff.id, item.id
 
     def buy(i):
@@ -250,7 +253,7 @@ def test_a_transaction_killed_halfway_leaves_no_partial_entry(app, monkeypatch):
     _merchant, staff, (item,) = make_merchant(items=[("台灯", 30, 5)])
     volunteer = make_user()
     give_points(volunteer, 100)
-    code = services.issue_redeem_code(volunteer, now=utcnow()).code
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5).code
     db.session.commit()
     entries_before = count(LedgerEntry)
 
@@ -273,4 +276,6 @@ def test_a_transaction_killed_halfway_leaves_no_partial_entry(app, monkeypatch):
 @time_machine.travel("2027-03-05 02:00:00+00:00", tick=False)
 def test_only_volunteers_get_codes(app):
     with pytest.raises(Forbidden):
-        services.issue_redeem_code(make_user(role=services.Role.office), now=utcnow())
+        services.issue_redeem_code(
+            make_user(role=services.Role.office), now=utcnow(), lifetime_minutes=5
+        )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from events import services as events
 from reminders import jobs, services
 from reminders.models import EmailStatus, Notification, NotificationKind
@@ -26,7 +27,7 @@ def due_shift_soon(*, locale: str | None = None, email: str | None = "li@example
     volunteer.email = email
     volunteer.locale = locale
     events.sign_up(volunteer, shift.id, now=now)
-    services.create_due_notifications(now=now)
+    services.create_due_notifications(now=now, settings=current_settings().reminders)
     db.session.commit()
     row = db.session.scalar(
         select(Notification).where(

@@ -27,7 +27,7 @@ def tell(user, n: int = 1, *, amount: int = 30) -> list[Notification]:
         )
         for i in range(n)
     ]
-    services.store(dues, now=now)
+    services.store(dues, now=now, mail_enabled=False)
     db.session.commit()
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
 

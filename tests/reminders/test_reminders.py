@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from core.auth.models import Role
 from core.clock import local_day, local_moment, utcnow
 from core.extensions import db
+from core.settings import current_settings
 from events import services as events
 from reminders import services
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -38,10 +39,10 @@ def run(now, kind=None) -> int:
     """Run the job at `now`; how many it created (of `kind` only, if given: other reminders,
     such as a leader's weekly digest, may fall due at the same moment)."""
     if kind is None:
-        return services.create_due_notifications(now=now)
+        return services.create_due_notifications(now=now, settings=current_settings().reminders)
     kinds = kind if isinstance(kind, tuple) else (kind,)
     before = sum(len(notifications(k)) for k in kinds)
-    services.create_due_notifications(now=now)
+    services.create_due_notifications(now=now, settings=current_settings().reminders)
     return sum(len(notifications(k)) for k in kinds) - before
 
 
@@ -86,7 +87,7 @@ def test_only_confirmed_places_of_open_shifts_are_reminded(app, base):
     events.sign_up(seated, full.id, now=base)
     events.sign_up(waiting, full.id, now=base, join_waiting_list=True)
     events.sign_up(cancelled, other.id, now=base)
-    events.cancel_sign_up(cancelled, other.id, now=base)
+    events.cancel_sign_up(cancelled, other.id, now=base, cutoff_hours=2)
     leader = activity.team.founder
     cancelled_shift = make_shift_at(activity, base + timedelta(hours=9), base + timedelta(hours=10))
     events.sign_up(waiting, cancelled_shift.id, now=base)
@@ -128,7 +129,7 @@ def test_a_promotion_from_the_waiting_list_is_told_once(app, base):
     first, second = make_user(), make_user(display_name="候补志愿者")
     events.sign_up(first, shift.id, now=base)
     events.sign_up(second, shift.id, now=base, join_waiting_list=True)
-    events.cancel_sign_up(first, shift.id, now=base + timedelta(hours=1))
+    events.cancel_sign_up(first, shift.id, now=base + timedelta(hours=1), cutoff_hours=2)
 
     assert run(base + timedelta(hours=1, minutes=1), K.waiting_list_promoted) == 1
     assert run(base + timedelta(hours=1, minutes=2), K.waiting_list_promoted) == 0
@@ -162,7 +163,7 @@ def test_points_earned_are_told_after_confirmation(app, base):
     events.confirm_attendance(leader, shift.id, now=shift.ends_at + timedelta(minutes=1))
     confirmed_at = shift.ends_at + timedelta(minutes=1)
     # The forgotten check-out is closed at the shift's end and needs the leader's review.
-    (row,) = events.attendance_sheet(leader, shift.id, now=confirmed_at)
+    (row,) = events.attendance_sheet(leader, shift.id, now=confirmed_at, leader_days=7)
     events.confirm_attendance(leader, shift.id, check_in_ids=[row.check_in.id], now=confirmed_at)
 
     assert run(utcnow(), K.points_earned) == 1
@@ -202,7 +203,7 @@ def test_unconfirmed_attendance_is_reminded_twelve_hours_after_the_end(app):
             leader, each.id, phone=make_user().phone, now=each.starts_at, leader_days=7
         )
     closing = confirmed.ends_at + timedelta(minutes=1)
-    (line,) = events.attendance_sheet(leader, confirmed.id, now=closing)
+    (line,) = events.attendance_sheet(leader, confirmed.id, now=closing, leader_days=7)
     events.confirm_attendance(leader, confirmed.id, check_in_ids=[line.check_in.id], now=closing)
 
     assert run(shift.ends_at + timedelta(hours=11, minutes=59), K.attendance_unconfirmed) == 0

@@ -1,0 +1,94 @@
+"""The settings services act on, typed and made once from the app's config by the factory.
+
+Services never read `current_app.config`: they take a value from here as an argument, or the
+whole group they need (reminders, mail). Views, the API, the CLI and the jobs hand them over
+from `current_settings()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """When each reminder (提醒) falls due."""
+
+    shift_first: timedelta
+    shift_second: timedelta
+    attendance: timedelta
+    join_request_age: timedelta
+    campaign_horizon: timedelta
+    free_places_at: timedelta
+    digest_weekday: int
+    digest_at: timedelta
+    catch_up: timedelta
+    mail_enabled: bool
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Sending notifications by email."""
+
+    enabled: bool
+    default_locale: str
+    sender: str
+    max_attempts: int
+    retry_seconds: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a service may need from the configuration."""
+
+    sign_up_cancel_cutoff_hours: int
+    leader_correction_days: int
+    redemption_reversal_days: int
+    redeem_code_minutes: int
+    check_in_secret: str
+    reminders: ReminderSettings
+    mail: MailSettings
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        mail_enabled = bool(config.get("MAIL_SERVER"))
+        return cls(
+            sign_up_cancel_cutoff_hours=config["SIGN_UP_CANCEL_CUTOFF_HOURS"],
+            leader_correction_days=config["LEADER_CORRECTION_DAYS"],
+            redemption_reversal_days=config["REDEMPTION_REVERSAL_DAYS"],
+            redeem_code_minutes=config["REDEEM_CODE_MINUTES"],
+            check_in_secret=config["SECRET_KEY"],
+            reminders=ReminderSettings(
+                shift_first=timedelta(hours=config["REMINDER_SHIFT_FIRST_HOURS"]),
+                shift_second=timedelta(hours=config["REMINDER_SHIFT_SECOND_HOURS"]),
+                attendance=timedelta(hours=config["REMINDER_ATTENDANCE_HOURS"]),
+                join_request_age=timedelta(days=config["REMINDER_JOIN_REQUEST_DAYS"]),
+                campaign_horizon=timedelta(days=config["REMINDER_CAMPAIGN_DAYS"]),
+                free_places_at=timedelta(hours=config["REMINDER_FREE_PLACES_HOUR"]),
+                digest_weekday=config["REMINDER_DIGEST_WEEKDAY"],
+                digest_at=timedelta(hours=config["REMINDER_DIGEST_HOUR"]),
+                catch_up=timedelta(hours=config["REMINDER_CATCH_UP_HOURS"]),
+                mail_enabled=mail_enabled,
+            ),
+            mail=MailSettings(
+                enabled=mail_enabled,
+                default_locale=config["BABEL_DEFAULT_LOCALE"],
+                sender=config["MAIL_DEFAULT_SENDER"] or "localhost",
+                max_attempts=config["MAIL_MAX_ATTEMPTS"],
+                retry_seconds=config["MAIL_RETRY_SECONDS"],
+            ),
+        )
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["settings"] = Settings.from_config(app.config)
+
+
+def current_settings() -> Settings:
+    """The running app's settings, for the edges (views, API, CLI, jobs) to pass on."""
+    return current_app.extensions["settings"]
