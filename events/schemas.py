@@ -323,6 +323,13 @@ class AttendanceLineSchema(Schema):
     display_name = ma.fields.String(attribute="user.display_name")
     phone = ma.fields.String(attribute="user.phone")
     state = ma.fields.String()
+    recent_no_shows = ma.fields.Integer(
+        metadata={"description": "The volunteer's no-shows on shifts of the last 90 days"}
+    )
+    may_confirm = ma.fields.Boolean()
+    may_check_out = ma.fields.Boolean()
+    may_correct = ma.fields.Boolean()
+    may_mark_no_show = ma.fields.Boolean()
     sign_up = ma.fields.Nested(AttendanceSignUpSchema, allow_none=True)
     check_in = ma.fields.Nested(CheckInSchema, allow_none=True)
 

@@ -148,16 +148,21 @@ def cancel_sign_up(shift_id: int):
 @bp.get("/me/shifts")
 @role_required(Role.volunteer, owner="self")
 def my_shifts():
-    now = utcnow()
+    now, cutoff_hours = utcnow(), current_settings().sign_up_cancel_cutoff_hours
     upcoming = services.list_upcoming_sign_ups(current_user, now=now)
     history = services.list_service_history(current_user)
     return render_template(
         "events/my_shifts.html",
         upcoming=upcoming,
+        offers={
+            s.id: services.shift_offer(current_user, s.shift, s, now=now, cutoff_hours=cutoff_hours)
+            for s in upcoming
+        },
+        cutoff_hours=cutoff_hours,
         positions={s.id: services.waiting_position(s) for s in upcoming},
         check_ins={c.shift_id: c for c in history},
         history=history,
-        totals=services.service_totals(current_user),
+        years=services.totals_by_year(services.service_totals(current_user)),
         led_teams=[volunteers.get_team(i) for i in volunteers.led_team_ids(current_user)],
         form=ActionForm(formdata=None),
         now=now,
@@ -578,15 +583,24 @@ def confirm_attendance(shift_id: int):
             now=utcnow(),
         ),
         form=form,
-        done=_confirmed,
+        done=lambda rows: _confirmed(rows, services.count_needs_review(shift_id)),
         then=_attendance_url(shift_id),
     )
 
 
-def _confirmed(rows) -> Said:
+def _confirmed(rows, needs_review: int) -> Said:
+    done = ngettext("%(num)d confirmed.", "%(num)d confirmed.", len(rows)) if rows else ""
+    if needs_review:
+        left = ngettext(
+            "%(num)d flagged line is not confirmed: check its times and confirm it on its own.",
+            "%(num)d flagged lines are not confirmed: check their times and confirm them one "
+            "by one.",
+            needs_review,
+        )
+        return f"{done} {left}".strip(), "warning"
     if rows:
-        return ngettext("%(num)d confirmed.", "%(num)d confirmed.", len(rows))
-    return _("Nothing left to confirm (flagged lines are confirmed one by one)."), "info"
+        return done
+    return _("Nothing left to confirm."), "info"
 
 
 @bp.post("/sign-ups/<int:sign_up_id>/no-show")

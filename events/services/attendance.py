@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.auth.models import User
@@ -78,6 +78,7 @@ class AttendanceLine:
     may_check_out: bool = False
     may_correct: bool = False
     may_mark_no_show: bool = False
+    recent_no_shows: int = 0
 
     @property
     def state(self) -> str:
@@ -111,6 +112,28 @@ def sheet_actions(shift: Shift, *, now: datetime) -> SheetActions:
     )
 
 
+# How far back a leader sees a volunteer's no-shows beside their name.
+NO_SHOW_LOOKBACK = timedelta(days=90)
+
+
+def _recent_no_shows(user_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """Each volunteer's no-shows on shifts that started in the last NO_SHOW_LOOKBACK."""
+    if not user_ids:
+        return {}
+    query = (
+        select(SignUp.user_id, func.count(SignUp.id))
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(
+            SignUp.user_id.in_(user_ids),
+            SignUp.status == SignUpStatus.no_show,
+            Shift.starts_at > now - NO_SHOW_LOOKBACK,
+            Shift.starts_at <= now,
+        )
+        .group_by(SignUp.user_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
 def _allow(line: AttendanceLine, shift: Shift, *, now: datetime, recent: bool) -> None:
     row, sign_up = line.check_in, line.sign_up
     if row is not None:
@@ -126,8 +149,8 @@ def attendance_sheet(
     leader: User, shift_id: int, *, now: datetime, leader_days: int
 ) -> list[AttendanceLine]:
     """Everyone signed up or checked in, for the leader (forgotten check-outs are closed first
-    if the shift has ended), each line with what the leader may do on it. Raises Forbidden,
-    NotFound."""
+    if the shift has ended), each line with what the leader may do on it and the volunteer's
+    no-shows of the last 90 days. Raises Forbidden, NotFound."""
     shift = managed_shift(leader, shift_id)
     if shift.ends_at <= now:
         close_ended_shifts(now=now, shift_id=shift.id)
@@ -146,8 +169,10 @@ def attendance_sheet(
         line = lines.setdefault(row.user_id, AttendanceLine(row.user, None, None))
         line.check_in = row
     recent = may_change_record(leader, shift, now=now, leader_days=leader_days)
-    for line in lines.values():
+    no_shows = _recent_no_shows(list(lines), now=now)
+    for user_id, line in lines.items():
         _allow(line, shift, now=now, recent=recent)
+        line.recent_no_shows = no_shows.get(user_id, 0)
     order = {"needs_review": 0, "checked_in": 1, "checked_out": 2, "expected": 3}
     return sorted(lines.values(), key=lambda ln: (order.get(ln.state, 9), ln.user.display_name))
 
@@ -201,6 +226,18 @@ def confirm_attendance(
         _confirm(row, leader, now)
     db.session.flush()
     return rows
+
+
+def count_needs_review(shift_id: int) -> int:
+    """How many of the shift's check-ins wait for the leader to check their times one by one:
+    closed by the system at the end (a forgotten check-out) and not yet confirmed."""
+    return db.session.scalar(
+        select(func.count(CheckIn.id)).where(
+            CheckIn.shift_id == shift_id,
+            CheckIn.status == AttendanceStatus.pending,
+            CheckIn.is_auto_checked_out.is_(True),
+        )
+    )
 
 
 def mark_no_show(leader: User, sign_up_id: int, *, now: datetime) -> SignUp:

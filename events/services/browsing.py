@@ -152,6 +152,38 @@ def service_totals(user: User) -> list[ServiceTotal]:
     return [ServiceTotal(y, s, n, int(m), int(p)) for y, s, n, m, p in db.session.execute(query)]
 
 
+@dataclass(frozen=True)
+class YearTotal:
+    """A campaign year's confirmed service, with its seasons."""
+
+    year: int
+    seasons: list[ServiceTotal]
+
+    @property
+    def shifts(self) -> int:
+        return sum(s.shifts for s in self.seasons)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.seasons)
+
+    @property
+    def points(self) -> int:
+        return sum(s.points for s in self.seasons)
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def totals_by_year(totals: list[ServiceTotal]) -> list[YearTotal]:
+    """The season totals (newest year first, as `service_totals` gives them) grouped by year."""
+    years: dict[int, list[ServiceTotal]] = {}
+    for total in totals:
+        years.setdefault(total.year, []).append(total)
+    return [YearTotal(year, seasons) for year, seasons in years.items()]
+
+
 def shift_calendar(user: User, shift_id: int, *, now: datetime) -> bytes:
     """An iCalendar file of a shift the volunteer signed up for, to add to a phone calendar.
     Raises NotFound (not signed up)."""

@@ -67,9 +67,10 @@
     series: monthly,
   });
   draw("chart-teams", {
-    grid: { left: 140, right: 16, top: 16, bottom: 32 },
+    // A long team name wraps onto a second line rather than being cut: the office reads it.
+    grid: { left: 8, right: 16, top: 16, bottom: 32, containLabel: true },
     xAxis: { type: "value", name: data.labels.person_times },
-    yAxis: { type: "category", data: data.teams.slice().reverse(), axisLabel: { width: 130, overflow: "truncate" } },
+    yAxis: { type: "category", data: data.teams.slice().reverse(), axisLabel: { width: 140, overflow: "breakAll", lineHeight: 14 } },
     series: [{ name: data.labels.person_times, type: "bar", data: data.team_person_times.slice().reverse() }],
   });
 

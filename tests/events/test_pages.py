@@ -221,6 +221,47 @@ def test_my_shifts_lists_the_upcoming_shift(volunteer_client, volunteer, app):
     assert f'data-testid="upcoming-{shift.id}"' in response.text
 
 
+def test_my_shifts_offers_cancelling_only_until_the_cut_off(volunteer_client, volunteer, app):
+    early = make_shift(starts_in_hours=48)
+    soon = make_shift(starts_in_hours=1)
+    for shift in (early, soon):
+        sign_up_early(volunteer, shift)
+    db.session.commit()
+
+    page = volunteer_client.get("/me/shifts").text
+
+    assert f'action="/shifts/{early.id}/cancel"' in page
+    assert f'action="/shifts/{soon.id}/cancel"' not in page
+    assert 'data-testid="tell-the-leader"' in page
+
+
+def test_my_shifts_totals_the_year_as_well_as_each_season(app):
+    first, person = served_shift()
+    second = make_shift(first.activity, starts_in_hours=-30, hours=2)
+    sign_up_early(person, second)
+    services.check_in_by_leader(
+        first.activity.team.founder,
+        second.id,
+        phone=person.phone,
+        now=second.starts_at,
+        leader_days=7,
+    )
+    services.check_out(person, second.id, now=second.ends_at)
+    after = second.ends_at + timedelta(hours=1)
+    for shift in (first, second):
+        services.confirm_attendance(
+            first.activity.team.founder, shift.id, now=max(after, shift.ends_at)
+        )
+    year = first.activity.campaign.year
+    person_client = client_for(app, person)
+
+    page = person_client.get("/me/shifts").text
+
+    line = page[page.index(f'data-testid="year-{year}"') :].split("</li>")[0]
+    assert "2 个班次" in line
+    assert "4.9 小时" in line  # 2 h 55 min and 2 h
+
+
 def test_the_calendar_file_is_for_the_signed_up_volunteer_only(volunteer_client, volunteer, app):
     shift = make_shift()
     services.sign_up(volunteer, shift.id, now=utcnow())
@@ -340,6 +381,47 @@ def test_the_leader_confirms_attendance_after_the_shift(app):
     assert confirmed.served_minutes == 175  # in 5 minutes after the start, out 3 hours after
     assert confirmed.points_due == 20  # two full hours at 10 points
     assert confirmed.confirmed_by_id == shift.activity.team.founder.id
+
+
+def test_confirm_all_says_what_it_left_for_review(app):
+    shift, _ = served_shift()
+    forgetful = make_user(display_name="忘了签退的")
+    sign_up_early(forgetful, shift)
+    services.check_in_by_leader(
+        shift.activity.team.founder,
+        shift.id,
+        phone=forgetful.phone,
+        now=shift.starts_at,
+        leader_days=7,
+    )
+    leader_client = client_for(app, shift.activity.team.founder)
+
+    response = leader_client.post(f"/shifts/{shift.id}/confirm", follow_redirects=True)
+
+    assert "已确认 1 条考勤记录" in response.text
+    assert "1 条标记的记录未确认" in response.text
+    assert check_in_of(forgetful, shift.id).status is AttendanceStatus.pending
+
+
+def test_the_sheet_shows_each_volunteers_no_shows_of_the_last_90_days(app):
+    shift = make_shift(starts_in_hours=48)
+    person = make_user(display_name="常缺席的")
+    for days_ago in (10, 100):
+        missed = make_shift(shift.activity, starts_in_hours=-24 * 10)
+        sign_up_early(person, missed)
+        services.mark_no_show(
+            missed.activity.team.founder, sign_up_of(person, missed.id).id, now=missed.ends_at
+        )
+        # Moved back in time after the fact: the campaign does not reach 100 days back.
+        missed.starts_at -= timedelta(days=days_ago - 10)
+        missed.ends_at -= timedelta(days=days_ago - 10)
+    services.sign_up(person, shift.id, now=utcnow())
+    leader_client = client_for(app, shift.activity.team.founder)
+
+    sheet = leader_client.get(f"/shifts/{shift.id}/attendance").text
+
+    badge = sheet[sheet.index(f'data-testid="no-shows-{person.id}"') :].split("</span>")[0]
+    assert "90 天内缺席 1 次" in badge
 
 
 def test_another_teams_leader_can_neither_see_nor_confirm_the_attendance(app):
