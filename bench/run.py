@@ -677,18 +677,19 @@ def main() -> int:
         db.session.commit()
 
         scan_now = datetime.now(UTC) + timedelta(minutes=1)
-        reminders.create_due_notifications(now=scan_now)
+        reminder_settings = current_settings().reminders
+        reminders.create_due_notifications(now=scan_now, settings=reminder_settings)
         db.session.commit()
         scans = {}
         stored = info.future_shift_count
         seed.add_future_shifts(max(20_000 - stored, 0), now=scan_now)
         db.session.commit()
         analyze(db)
-        scans[20_000] = time_median(lambda: reminders.find_due(scan_now))
+        scans[20_000] = time_median(lambda: reminders.find_due(scan_now, reminder_settings))
         seed.add_future_shifts(180_000, now=scan_now)
         db.session.commit()
         analyze(db)
-        scans[200_000] = time_median(lambda: reminders.find_due(scan_now))
+        scans[200_000] = time_median(lambda: reminders.find_due(scan_now, reminder_settings))
 
     lines = results_table(pairs, app_seconds, sql_seconds, same, scans, locked)
     text_out = "\n".join(lines)

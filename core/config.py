@@ -89,6 +89,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
         "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        # A sender claims this many emails at a time, for this long: if it dies, what it had
+        # not sent goes back to the queue when the lease ends.
+        "MAIL_BATCH": int(os.environ.get("MAIL_BATCH", "50")),
+        "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "120")),
         # Links in emails point here (a job has no request to take the host from).
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         "REMINDER_SHIFT_FIRST_HOURS": int(os.environ.get("REMINDER_SHIFT_FIRST_HOURS", "24")),

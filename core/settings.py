@@ -40,6 +40,8 @@ class MailSettings:
     sender: str
     max_attempts: int
     retry_seconds: int
+    batch: int
+    lease: timedelta
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Settings:
                 sender=config["MAIL_DEFAULT_SENDER"] or "localhost",
                 max_attempts=config["MAIL_MAX_ATTEMPTS"],
                 retry_seconds=config["MAIL_RETRY_SECONDS"],
+                batch=config["MAIL_BATCH"],
+                lease=timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
             ),
         )
 

@@ -3,6 +3,8 @@ and tests, and the state of email delivery)."""
 
 from __future__ import annotations
 
+import json
+import logging
 import signal
 import sys
 import threading
@@ -26,6 +28,10 @@ def _log(message: str) -> None:
 def run_scheduler() -> None:
     """Run the scheduler until stopped. Start as many as you like: one works, the others wait
     as standbys and take over if it dies."""
+    # One line per run from the jobs, beside the scheduler's own; APScheduler's "running job"
+    # lines every minute would drown them.
+    logging.basicConfig(level=logging.INFO, format="scheduler: %(message)s", stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -36,18 +42,22 @@ def run_scheduler() -> None:
 @reminders_cli.command("run-once")
 def run_once() -> None:
     """Run every job once (create what is due, send due email) and exit."""
-    created = jobs.remind()
-    email = jobs.send_email()
-    click.echo(
-        f"notifications created: {created}; email sent: {email.sent}, "
-        f"to retry: {email.retrying}, failed: {email.failed}"
-    )
+    click.echo(str(jobs.run()))
 
 
 @reminders_cli.command("email-status")
-def email_status() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Counts as JSON, for monitoring.")
+def email_status(as_json: bool) -> None:
     """How many emails are in each state, and the latest failures with their errors."""
     summary = services.email_summary()
+    if as_json:
+        counts = {status.value: count for status, count in summary.counts.items()}
+        failures = [
+            {"id": row.id, "user_id": row.user_id, "kind": row.kind.value, "error": row.email_error}
+            for row in summary.failures
+        ]
+        click.echo(json.dumps({"counts": counts, "failures": failures}, ensure_ascii=False))
+        return
     for status, count in summary.counts.items():
         click.echo(f"{status.value:<11} {count}")
     for row in summary.failures:

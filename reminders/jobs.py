@@ -1,9 +1,10 @@
-"""The scheduler's jobs. APScheduler stores a job by reference ("reminders.jobs:remind"), so
+"""The scheduler's jobs. APScheduler stores a job by reference ("reminders.jobs:run"), so
 each is a plain module function; it runs inside the app that `bind` gave it (or the one that
 is current, for `flask reminders run-once`), and each is one unit of work or a few."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from core.settings import current_settings
 from reminders import services
 from reminders.models import EmailStatus
 
+log = logging.getLogger(__name__)
 _app: Flask | None = None
 
 
@@ -58,31 +60,61 @@ class EmailRun:
     retrying: int = 0
     failed: int = 0
 
+    def count(self, status: EmailStatus) -> None:
+        if status is EmailStatus.sent:
+            self.sent += 1
+        elif status is EmailStatus.pending:
+            self.retrying += 1
+        else:
+            self.failed += 1
+
 
 def send_email() -> EmailRun:
-    """Send the emails that are due, each recorded in its own commit, so that a crash loses
-    the outcome of at most the one in flight (which is then marked failed, never resent)."""
+    """Send the emails that are due, batch after batch while any is due, over one SMTP
+    connection; each outcome is recorded in its own commit, so that a sender that dies leaves
+    at most the one message in flight unrecorded (it goes out again when the lease ends)."""
     run = EmailRun()
     with _app_context():
         settings = current_settings().mail
         if not settings.enabled:
             return run
-        ids = services.claim_due_email(now=utcnow())
+        with services.Mailer() as mailer:
+            while ids := services.claim_due_email(
+                now=utcnow(), limit=settings.batch, lease=settings.lease
+            ):
+                db.session.commit()
+                for notification_id in ids:
+                    run.count(
+                        services.send_email(
+                            notification_id, now=utcnow(), settings=settings, mailer=mailer
+                        )
+                    )
+                    db.session.commit()
         db.session.commit()
-        for notification_id in ids:
-            status = services.send_email(notification_id, now=utcnow(), settings=settings)
-            db.session.commit()
-            if status is EmailStatus.sent:
-                run.sent += 1
-            elif status is EmailStatus.pending:
-                run.retrying += 1
-            else:
-                run.failed += 1
     return run
 
 
+@dataclass
+class Run:
+    """What one scheduler run did."""
+
+    created: int
+    email: EmailRun
+
+    def __str__(self) -> str:
+        return (
+            f"notifications created: {self.created}; email sent: {self.email.sent}, "
+            f"to retry: {self.email.retrying}, failed: {self.email.failed}"
+        )
+
+
+def run() -> Run:
+    """One scheduler run: create the notifications that are due, then send the email that is
+    due. Writes one log line of what it did."""
+    done = Run(created=remind(), email=send_email())
+    log.info("%s", done)
+    return done
+
+
 # id, reference, and how many scheduler intervals apart the job runs.
-JOBS = (
-    ("remind", "reminders.jobs:remind", 1),
-    ("send-email", "reminders.jobs:send_email", 1),
-)
+JOBS = (("reminders", "reminders.jobs:run", 1),)

@@ -3,6 +3,7 @@ standbys and take over when it dies. Web workers never start one."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import threading
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from core.extensions import db
@@ -57,7 +58,7 @@ class SchedulerLock:
                 )
             query = text("SELECT pg_try_advisory_lock(:key)")
             return bool(self._connection.execute(query, {"key": ADVISORY_LOCK_KEY}).scalar())
-        except DBAPIError:
+        except SQLAlchemyError:
             # The server restarted or the network broke: a standby tries again next time.
             self.release()
             return False
@@ -91,19 +92,18 @@ class SchedulerLock:
             )
             key = ADVISORY_LOCK_KEY & 0xFFFFFFFF
             return bool(self._connection.execute(held, {"key": key}).scalar())
-        except DBAPIError:
+        except SQLAlchemyError:
             return False
 
     def release(self) -> None:
-        """Give the lock up now (closing the connection alone frees it a moment later)."""
-        if self._connection is not None:
-            try:
-                unlock = text("SELECT pg_advisory_unlock_all()")
-                self._connection.execute(unlock)
-            except DBAPIError:
-                pass
-            self._connection.close()
-            self._connection = None
+        """Give the lock up now (closing the connection alone frees it a moment later). Never
+        raises: on a connection the server has dropped there is nothing left to give up."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            with contextlib.suppress(SQLAlchemyError):
+                connection.close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -126,7 +126,12 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
 
 def install_jobs(scheduler: BackgroundScheduler, interval_seconds: float) -> None:
     """Put the standard jobs in the store. A stored job with the same schedule is kept as it
-    is, so that one missed while no scheduler ran fires once on start."""
+    is, so that one missed while no scheduler ran fires once on start; a stored job that is no
+    longer standard (an earlier release's) is removed."""
+    wanted = {job_id for job_id, _, _ in jobs.JOBS}
+    for stored in scheduler.get_jobs():
+        if stored.id not in wanted:
+            scheduler.remove_job(stored.id)
     for job_id, reference, every in jobs.JOBS:
         trigger = IntervalTrigger(seconds=interval_seconds * every)
         stored = scheduler.get_job(job_id)
@@ -140,30 +145,50 @@ def install_jobs(scheduler: BackgroundScheduler, interval_seconds: float) -> Non
 
 
 def run(app: Flask, *, stop: threading.Event, log: Callable[[str], None]) -> None:
-    """Wait for the lock (standby), then run the jobs until `stop` is set or the lock is lost."""
+    """Run until `stop` is set: wait for the lock as a standby, run the jobs while it is held,
+    and go back to standby when the lock or the database is lost, however often that happens.
+    Only `stop` (SIGTERM) ends it."""
     config = app.config
     poll = config["SCHEDULER_STANDBY_POLL_SECONDS"]
-    lock = SchedulerLock(config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
-    try:
-        announced = False
-        while not lock.try_acquire():
-            if not announced:
-                log("standby: another scheduler is active; waiting to take over")
-                announced = True
-            if stop.wait(poll):
-                return
-        log("active: running the jobs")
-        jobs.bind(app)
-        scheduler = build_scheduler(app)
-        scheduler.start(paused=True)
-        install_jobs(scheduler, config["SCHEDULER_INTERVAL_SECONDS"])
-        scheduler.resume()
+    jobs.bind(app)
+    while not stop.is_set():
+        lock = SchedulerLock(config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
         try:
-            while not stop.wait(poll):
-                if not lock.still_held():
-                    log("lost the lock: stopping so that a standby can take over")
-                    break
+            if _wait_for_lock(lock, stop, poll, log):
+                log("active: running the jobs")
+                _run_while_held(app, lock, stop, poll)
+                if not stop.is_set():
+                    log("lost the lock: back to standby")
+        except SQLAlchemyError as error:
+            log(f"lost the database ({type(error).__name__}): back to standby")
         finally:
-            scheduler.shutdown(wait=True)
+            lock.release()
+        # A moment before trying again, so that a database that is down is not hammered.
+        stop.wait(poll)
+
+
+def _wait_for_lock(
+    lock: SchedulerLock, stop: threading.Event, poll: float, log: Callable[[str], None]
+) -> bool:
+    """Standby until the lock is ours (True) or `stop` is set (False)."""
+    announced = False
+    while not lock.try_acquire():
+        if not announced:
+            log("standby: another scheduler is active; waiting to take over")
+            announced = True
+        if stop.wait(poll):
+            return False
+    return True
+
+
+def _run_while_held(app: Flask, lock: SchedulerLock, stop: threading.Event, poll: float) -> None:
+    scheduler = build_scheduler(app)
+    scheduler.start(paused=True)
+    try:
+        install_jobs(scheduler, app.config["SCHEDULER_INTERVAL_SECONDS"])
+        scheduler.resume()
+        while not stop.wait(poll):
+            if not lock.still_held():
+                return
     finally:
-        lock.release()
+        scheduler.shutdown(wait=True)

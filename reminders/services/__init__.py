@@ -1,8 +1,8 @@
 """Reminder rules, one module per concept; the package offers every public name callers use."""
 
 from reminders.services.delivery import (
-    SENDING_TIMEOUT,
     EmailSummary,
+    Mailer,
     claim_due_email,
     email_summary,
     send_email,
@@ -30,10 +30,10 @@ __all__ = [
     "MAX_LISTED",
     "MAX_PAGE",
     "OFFICE_KINDS",
-    "SENDING_TIMEOUT",
     "VOLUNTEER_KINDS",
     "Due",
     "EmailSummary",
+    "Mailer",
     "claim_due_email",
     "create_due_notifications",
     "email_summary",

@@ -19,46 +19,38 @@ from reminders.models import EmailStatus, Notification
 
 log = logging.getLogger(__name__)
 
-# A claimed email whose sender vanished (killed mid-send) is given up after this long.
-SENDING_TIMEOUT = timedelta(minutes=10)
 
-
-def claim_due_email(*, now: datetime, limit: int = 100) -> list[int]:
-    """Take the emails due for an attempt (a conditional UPDATE, so two senders never take the
-    same one) and return their ids; the caller commits, then sends each with `send_email`.
-
-    A claimed email whose sender died before recording the result is marked failed, not sent
-    again: the mail may have gone out, and a user must never get it twice.
+def claim_due_email(*, now: datetime, limit: int, lease: timedelta) -> list[int]:
+    """Take up to `limit` emails due for an attempt and return their ids; the caller commits,
+    then sends each with `send_email`. Due: waiting for an attempt whose time has come, or
+    claimed by a sender whose `lease` ran out (it died, or lost the database, before recording
+    what happened). Such an email is sent again: it may already have gone out, the one that was
+    in flight when the sender died, and then arrives twice with the same Message-ID, which mail
+    clients fold. Several senders may claim at once: none takes what another holds.
     """
     table = Notification.__table__.c
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.email_status == EmailStatus.sending,
-            Notification.email_next_attempt_at <= now,
-        )
-        .values(
-            email_status=EmailStatus.failed,
-            email_error="interrupted while sending; not retried so that it cannot arrive twice",
-        )
-        .execution_options(synchronize_session=False)
-    )
     due = (
         select(Notification.id)
         .where(
-            Notification.email_status == EmailStatus.pending,
+            Notification.email_status.in_((EmailStatus.pending, EmailStatus.sending)),
             Notification.email_next_attempt_at <= now,
         )
         .order_by(Notification.email_next_attempt_at, Notification.id)
         .limit(limit)
+        # On PostgreSQL a second sender passes over rows the first is claiming.
+        .with_for_update(skip_locked=True)
     )
     claimed = db.session.execute(
         update(Notification.__table__)
-        .where(table.id.in_(due.scalar_subquery()), table.email_status == EmailStatus.pending)
+        .where(
+            table.id.in_(due.scalar_subquery()),
+            table.email_status.in_((EmailStatus.pending, EmailStatus.sending)),
+            table.email_next_attempt_at <= now,
+        )
         .values(
             email_status=EmailStatus.sending,
             email_attempts=table.email_attempts + 1,
-            email_next_attempt_at=now + SENDING_TIMEOUT,
+            email_next_attempt_at=now + lease,
         )
         .returning(table.id)
     )
@@ -88,12 +80,33 @@ def _mail_domain(sender: str) -> str:
     return sender.rsplit("@", 1)[-1].strip(">") or "localhost"
 
 
-def _deliver(message: EmailMessage) -> None:
-    connection = mail.get_connection()
-    connection.open()
-    try:
-        connection.send_messages([message])
-    finally:
+class Mailer:
+    """One SMTP connection for many messages, opened on the first and opened again after a
+    failure (the server may have dropped it). Use as a context manager."""
+
+    def __init__(self) -> None:
+        self._connection = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def send(self, message: EmailMessage) -> None:
+        if self._connection is None:
+            self._connection = mail.get_connection()
+            self._connection.open()
+        try:
+            self._connection.send_messages([message])
+        except Exception:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
         # The SMTP backend leaves its socket open when sending raises; close it ourselves.
         smtp, connection.connection = connection.connection, None
         if smtp is not None:
@@ -105,15 +118,18 @@ def _deliver(message: EmailMessage) -> None:
                 smtp.close()
 
 
-def send_email(notification_id: int, *, now: datetime, settings: MailSettings) -> EmailStatus:
-    """Send one claimed email and record the outcome: sent; or, when the SMTP server fails,
+def send_email(
+    notification_id: int, *, now: datetime, settings: MailSettings, mailer: Mailer
+) -> EmailStatus:
+    """Send one claimed email through `mailer` and record the outcome: sent; or, when the SMTP
+    server fails,
     another attempt after a doubling back-off (`retry_seconds`, 2×, 4× …), and failed after
     `max_attempts` or at once on a permanent (5xx) refusal."""
     row = get_or_not_found(Notification, notification_id)
     if row.email_status is not EmailStatus.sending:
         return row.email_status
     try:
-        _deliver(_message(row, settings))
+        mailer.send(_message(row, settings))
     except Exception as error:
         # Only the SMTP conversation can succeed on a later try; an address or text that cannot
         # be made into a message never will.

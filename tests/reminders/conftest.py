@@ -3,6 +3,7 @@ refuse the next messages, and an app that sends mail to it."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -27,9 +28,20 @@ class RecordingHandler:
         self.refuse = 0
         self.refuse_permanently = False
         self.attempts = 0
+        self.connections = 0
+        self.delay = 0.0
         self._lock = threading.Lock()
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # Each SMTP connection greets once: counting greetings counts connections.
+        with self._lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             self.attempts += 1
             if self.refuse_permanently:

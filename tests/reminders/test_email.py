@@ -145,22 +145,44 @@ def test_an_unreachable_server_is_retried_not_lost(make_app):
         assert retried.email_error
 
 
-def test_a_sender_killed_mid_send_is_given_up_not_sent_twice(mail_app, smtp_server):
+def test_a_sender_that_dies_holding_a_claim_leaves_it_to_the_next_when_the_lease_ends(
+    mail_app, smtp_server
+):
     _, _, _, row = due_shift_soon()
+    settings = current_settings().mail
     start = utcnow()
-    claimed = services.claim_due_email(now=start)
+    claimed = services.claim_due_email(now=start, limit=settings.batch, lease=settings.lease)
     db.session.commit()
     assert claimed == [row.id]
-    # The process dies here: no outcome is recorded.
+    # The sender dies here: nothing is sent, no outcome is recorded.
 
-    assert services.claim_due_email(now=start + timedelta(minutes=5)) == []
-    assert services.claim_due_email(now=start + timedelta(minutes=11)) == []
-    db.session.commit()
+    with time_machine.travel(start + settings.lease / 2, tick=False):
+        assert jobs.send_email().sent == 0  # still leased to the dead sender
+    with time_machine.travel(start + settings.lease + timedelta(seconds=1), tick=False):
+        assert jobs.send_email().sent == 1
 
-    given_up = reload(row)
-    assert given_up.email_status is EmailStatus.failed
-    assert "interrupted" in given_up.email_error
-    assert smtp_server.handler.messages == []
+    (message,) = smtp_server.handler.messages
+    assert message["Message-ID"] == f"<notification-{row.id}@volunteer.example>"
+    sent = reload(row)
+    assert (sent.email_status, sent.email_attempts) == (EmailStatus.sent, 2)
+
+
+def test_one_run_sends_every_batch_that_is_due_over_one_connection(make_app, smtp_server):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_DEFAULT_SENDER="noreply@volunteer.example",
+        MAIL_BATCH=2,
+    )
+    with app.app_context():
+        for n in range(5):
+            due_shift_soon(email=f"v{n}@example.org")
+
+        run = jobs.send_email()
+
+    assert run.sent == 5
+    assert len(smtp_server.handler.messages) == 5
+    assert smtp_server.handler.connections == 1
 
 
 def test_two_senders_never_claim_the_same_email(mail_app):
@@ -168,8 +190,9 @@ def test_two_senders_never_claim_the_same_email(mail_app):
         due_shift_soon(email=f"v{n}@example.org")
     now = utcnow()
 
-    first = services.claim_due_email(now=now)
-    second = services.claim_due_email(now=now)
+    lease = current_settings().mail.lease
+    first = services.claim_due_email(now=now, limit=50, lease=lease)
+    second = services.claim_due_email(now=now, limit=50, lease=lease)
 
     assert len(first) == 5 and second == []
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.clock import utcnow
 from core.extensions import db
@@ -31,15 +31,21 @@ DEADLINE = 20.0
 
 
 class Scheduler:
-    """A `flask scheduler run` subprocess whose stderr goes to a file, read while it runs (a
-    pipe nobody reads could fill and stall it)."""
+    """A `flask scheduler run` subprocess (or another `command` of the app) whose stderr goes
+    to a file, read while it runs (a pipe nobody reads could fill and stall it)."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        log_dir: Path,
+        command: tuple[str, ...] = ("scheduler", "run"),
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "app", "scheduler", "run"],
+                [sys.executable, "-m", "flask", "--app", "app", *command],
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -96,11 +102,17 @@ def start_scheduler(_migrated, tmp_path) -> Iterator[Callable[..., Scheduler]]:
         PYTHONUNBUFFERED="1",
     )
 
-    def start(name: str, *, smtp_port: int | None = None) -> Scheduler:
-        own = dict(env)
+    def start(
+        name: str,
+        *,
+        smtp_port: int | None = None,
+        command: tuple[str, ...] = ("scheduler", "run"),
+        **settings: str,
+    ) -> Scheduler:
+        own = dict(env, **settings)
         if smtp_port is not None:
             own.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port))
-        scheduler = Scheduler(name, own, tmp_path)
+        scheduler = Scheduler(name, own, tmp_path, command)
         started.append(scheduler)
         return scheduler
 
@@ -207,6 +219,91 @@ def test_one_of_two_schedulers_runs_the_jobs_and_a_standby_takes_over_when_it_di
     assert TITLE in message["Subject"]
     assert len(smtp_server.handler.messages) == 2
     assert standby.running()
+
+
+def drop_other_connections() -> int:
+    """What a PostgreSQL restart, a failover or a network drop does to every other client:
+    their connections end. Returns how many were ended."""
+    ended = db.session.execute(
+        text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    ).scalar()
+    settle()
+    return ended
+
+
+def delivered_once_after_the_drop(round_: int, both: tuple, smtp_server) -> None:
+    """A scheduler is active again (for the `round_`-th time since they started), and the
+    next reminder is created once and mailed once."""
+    wait_for(
+        lambda: sum(p.log().count(ACTIVE) for p in both) > round_,
+        "a scheduler to be active again",
+        *both,
+    )
+    kind, address = NotificationKind.shift_soon, f"round{round_}@volunteer.example"
+    user_id, subject = volunteer_due_soon(address)
+    wait_for(lambda: count_notifications(user_id, kind, subject), "the notification", *both)
+    wait_for(lambda: mail_to(smtp_server, address), "its email", *both)
+    time.sleep(3)  # a few more intervals: nothing more may come
+    assert count_notifications(user_id, kind, subject) == 1
+    assert len(mail_to(smtp_server, address)) == 1
+    assert all(p.running() for p in both), [p.log() for p in both]
+
+
+def test_schedulers_ride_out_the_database_dropping_their_connections(
+    app, smtp_server, start_scheduler
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("ending other sessions' connections is PostgreSQL's pg_terminate_backend")
+    settle()
+    both = (
+        start_scheduler("first", smtp_port=smtp_server.port),
+        start_scheduler("second", smtp_port=smtp_server.port),
+    )
+    wait_for(lambda: any(p.says(ACTIVE) for p in both), "one scheduler to be active", *both)
+    wait_for(lambda: any(p.says(STANDBY) for p in both), "the other to wait", *both)
+    for round_ in (1, 2):
+        assert drop_other_connections() >= 2  # at least the lock holder's and the standby's
+        delivered_once_after_the_drop(round_, both, smtp_server)
+    assert len(smtp_server.handler.messages) == 2
+
+
+def test_a_sender_killed_mid_run_loses_no_mail_and_repeats_at_most_the_one_in_flight(
+    app, smtp_server, start_scheduler
+):
+    addresses = [f"v{n}@volunteer.example" for n in range(40)]
+    for address in addresses:
+        volunteer_due_soon(address)
+    # Slow enough to be killed in the middle of the run.
+    smtp_server.handler.delay = 0.05
+    run_once = ("reminders", "run-once")
+    first = start_scheduler(
+        "first", smtp_port=smtp_server.port, command=run_once, MAIL_LEASE_SECONDS="2"
+    )
+    wait_for(lambda: len(smtp_server.handler.messages) >= 5, "some mail to go out", first)
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(timeout=10)
+    smtp_server.handler.delay = 0
+    received_before = len(smtp_server.handler.messages)
+    assert received_before < len(addresses), "the sender finished before it could be killed"
+
+    time.sleep(2.5)  # the dead sender's lease (2 s) ends
+    second = start_scheduler(
+        "second", smtp_port=smtp_server.port, command=run_once, MAIL_LEASE_SECONDS="2"
+    )
+    second.process.wait(timeout=30)
+
+    ids = [m["Message-ID"] for m in smtp_server.handler.messages]
+    assert {m["To"] for m in smtp_server.handler.messages} == set(addresses)
+    repeated = {i for i in ids if ids.count(i) > 1}
+    assert len(repeated) <= 1, repeated  # only the one in flight when the sender died
+    assert len(ids) - len(set(ids)) <= 1
+    settle()
+    statuses = db.session.scalars(select(Notification.email_status)).all()
+    settle()
+    assert set(statuses) <= {EmailStatus.sent, EmailStatus.not_wanted}
 
 
 def test_sigterm_stops_a_scheduler_cleanly(app, start_scheduler):
