@@ -37,6 +37,7 @@ from points.schemas import (
     RedeemCodeLookUpSchema,
     RedeemCodeSchema,
     RedemptionCreateSchema,
+    RedemptionReversalSchema,
     RedemptionSchema,
     StatementQuerySchema,
 )
@@ -202,13 +203,16 @@ class OneRedemption(MethodView):
 class RedemptionReversal(MethodView):
     @role_required(Role.merchant_staff, Role.office, owner="merchant")
     @blp.doc(security=BEARER)
+    @blp.arguments(RedemptionReversalSchema)
     @blp.response(200, RedemptionSchema)
-    def post(self, redemption_id: int):
+    def post(self, data, redemption_id: int):
         """Undo a redemption within the reversal window: points and stock come back (the
-        merchant's staff or the office); reversing again changes nothing"""
+        merchant's staff or the office), with an optional reason kept on it; reversing again
+        changes nothing"""
         redemption = services.reverse_redemption(
             current_user,
             redemption_id,
+            reason=data["reason"],
             now=utcnow(),
             window_days=current_settings().redemption_reversal_days,
         )

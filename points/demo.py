@@ -100,6 +100,7 @@ def _spend(merchants) -> None:
             services.reverse_redemption(
                 staff,
                 made.id,
+                reason="顾客改选其他商品",
                 now=at + timedelta(minutes=10),
                 window_days=current_settings().redemption_reversal_days,
             )

@@ -22,10 +22,20 @@ from core.districts import list_districts
 from core.errors import ValidationFailed
 from core.inputs import Form
 from points.models import MerchantKind
+from points.services import MAX_REVERSAL_REASON, Movement
 
 KIND_LABELS = {
     MerchantKind.caring_merchant: _l("Caring merchant"),
     MerchantKind.points_supermarket: _l("Points supermarket"),
+}
+
+# What each line of a volunteer's points history was.
+MOVEMENT_LABELS = {
+    Movement.earned: _l("Points for service"),
+    Movement.earning_corrected: _l("Service points corrected"),
+    Movement.purchase: _l("Redemption"),
+    Movement.purchase_reversed: _l("Redemption reversed"),
+    Movement.adjusted: _l("Adjusted by the office"),
 }
 
 # The most goods of one kind a single redemption may hold (the service checks it too).
@@ -61,6 +71,23 @@ class RedeemForm(Form):
 
     code = HiddenField()
     key = HiddenField()
+
+
+class ReversalForm(Form):
+    """Undoing a redemption at the counter: always with a reason, kept on the redemption."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Give a reason.")),
+            Length(
+                max=MAX_REVERSAL_REASON,
+                message=_l("Enter a reason of at most %(n)d characters.", n=MAX_REVERSAL_REASON),
+            ),
+        ],
+        description=_l("For example: the wrong customer's code, or the goods came back."),
+        render_kw={"rows": 2},
+    )
 
 
 def basket_lines(formdata, item_ids: list[int]) -> list[tuple[int, int]]:

@@ -212,6 +212,9 @@ class Redemption(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the counter undid it; None for reversals made before reasons were asked (and by API
+    # clients that give none).
+    reversal_reason: Mapped[str | None] = mapped_column(String(200))
     # The local day of the purchase, so that reports group and filter by an index.
     redeemed_on: Mapped[date] = mapped_column(Date, index=True)
 

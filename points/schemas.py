@@ -8,6 +8,7 @@ import marshmallow as ma
 
 from core.inputs import MULTILINE, Schema
 from points.models import AccountKind, EntryKind, MerchantKind, RedemptionStatus
+from points.services import MAX_REVERSAL_REASON
 
 # Requests ------------------------------------------------------------------------------
 
@@ -42,6 +43,17 @@ class RedemptionCreateSchema(Schema):
         ma.fields.Nested(RedemptionLineInputSchema),
         required=True,
         validate=ma.validate.Length(max=50),
+    )
+
+
+class RedemptionReversalSchema(Schema):
+    """The body may be left out: clients made before reasons were asked send none."""
+
+    reason = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={**MULTILINE, "description": "Why it is undone (the counter's page asks)"},
+        validate=ma.validate.Length(max=MAX_REVERSAL_REASON),
     )
 
 
@@ -165,6 +177,7 @@ class RedemptionSchema(Schema):
     status = ma.fields.Enum(RedemptionStatus, by_value=True)
     created_at = ma.fields.AwareDateTime()
     reversed_at = ma.fields.AwareDateTime(allow_none=True)
+    reversal_reason = ma.fields.String(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(RedemptionLineSchema))
     volunteer = ma.fields.Nested(RedemptionVolunteerSchema, attribute="user")
 

@@ -19,17 +19,18 @@ from flask_login import current_user
 
 from core.auth.access import public, role_required
 from core.auth.models import Role
-from core.clock import local_moment, to_local, utcnow
+from core.clock import local_moment, local_zone, to_local, utcnow
 from core.districts import list_districts
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors, refusal_messages
-from core.pages import carry_out, submit
+from core.pages import submit
 from core.qr import qr_svg
 from core.settings import current_settings
 from points import services
 from points.forms import (
     KIND_LABELS,
+    MOVEMENT_LABELS,
     ActionForm,
     AdjustForm,
     CodeForm,
@@ -38,6 +39,7 @@ from points.forms import (
     MerchantForm,
     PeriodForm,
     RedeemForm,
+    ReversalForm,
     StaffForm,
     basket_lines,
     new_key,
@@ -50,7 +52,7 @@ bp = Blueprint("points", __name__)
 
 @bp.context_processor
 def _labels():
-    return {"kind_labels": KIND_LABELS}
+    return {"kind_labels": KIND_LABELS, "movement_labels": MOVEMENT_LABELS}
 
 
 # The volunteer's points -------------------------------------------------------------------
@@ -191,24 +193,41 @@ def redeem():
     )
 
 
-@bp.post("/redemptions/<int:redemption_id>/reverse")
+@bp.route("/redemptions/<int:redemption_id>/reverse", methods=["GET", "POST"])
 @role_required(Role.merchant_staff, owner="merchant")
 def reverse(redemption_id: int):
-    services.get_redemption(current_user, redemption_id)
-    return carry_out(
+    # One tap on the statement used to undo a sale at once, sometimes the wrong one: the button
+    # opens this page, which names the sale and asks why before anything is undone.
+    redemption = services.get_redemption(current_user, redemption_id)
+    window_days = current_settings().redemption_reversal_days
+    form = ReversalForm()
+    reversed_ = submit(
+        form,
         lambda: services.reverse_redemption(
             current_user,
             redemption_id,
+            reason=form.reason.data,
             now=utcnow(),
-            window_days=current_settings().redemption_reversal_days,
+            window_days=window_days,
         ),
-        done=lambda redemption: _(
+        done=lambda done: _(
             "Redemption no. %(id)d is reversed: %(points)d points went back.",
-            id=redemption.id,
-            points=redemption.total,
+            id=done.id,
+            points=done.total,
         ),
         then=url_for(".statement"),
+        refused_to=url_for(".statement"),
     )
+    if reversed_ is not None:
+        return reversed_
+    page = render_template(
+        "points/reverse.html",
+        form=form,
+        redemption=redemption,
+        can_reverse=services.can_reverse(redemption, now=utcnow(), window_days=window_days),
+        window_days=window_days,
+    )
+    return page, form.status
 
 
 # Statements -------------------------------------------------------------------------------
@@ -258,7 +277,6 @@ def _statement_page(merchant_id: int, *, endpoint: str, can_reverse: bool, url_a
         merchant=merchant,
         statement=statement,
         reversible=_reversible(statement) if statement and can_reverse else set(),
-        action_form=ActionForm(formdata=None),
         endpoint=endpoint,
         url_args=url_args or {},
     )
@@ -271,7 +289,7 @@ def _statement_csv(merchant_id: int, *, endpoint: str, url_args=None):
         return _statement_page(merchant_id, endpoint=endpoint, can_reverse=False, url_args=url_args)
     name = f"statement-{merchant_id}-{form.start.data:%Y%m%d}-{form.end.data:%Y%m%d}.csv"
     return Response(
-        services.statement_csv(statement).encode("utf-8-sig"),
+        services.statement_csv(statement, zone=local_zone()).encode("utf-8-sig"),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -9,6 +9,7 @@ from points.services.ledger import (
     HistoryLine,
     InsufficientBalance,
     LedgerCheck,
+    Movement,
     Posting,
     balance_of,
     find_entry,
@@ -31,6 +32,7 @@ from points.services.merchants import (
     update_item,
 )
 from points.services.redemptions import (
+    MAX_REVERSAL_REASON,
     SoldOut,
     can_reverse,
     find_redemption,
@@ -42,11 +44,13 @@ from points.services.statements import Statement, merchant_statement, statement_
 
 __all__ = [
     "MAX_ADJUSTMENT",
+    "MAX_REVERSAL_REASON",
     "CodeInvalid",
     "CodeLookup",
     "HistoryLine",
     "InsufficientBalance",
     "LedgerCheck",
+    "Movement",
     "Posting",
     "Role",
     "SoldOut",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -175,14 +176,42 @@ def balance_of(user: User) -> int:
     return balance or 0
 
 
+class Movement(enum.Enum):
+    """What a line of a volunteer's history was, told from its entry's kind and cause: a
+    purchase and its reversal both carry the merchant's name, an earning and its correction
+    the shift's activity and day (the memo events writes, so points never imports events)."""
+
+    earned = "earned"  # points for a shift served, or a correction that added some
+    earning_corrected = "earning_corrected"  # a correction that took some back
+    purchase = "purchase"  # 兑换
+    purchase_reversed = "purchase_reversed"  # 撤销兑换
+    adjusted = "adjusted"  # by the office, with its reason
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     entry: LedgerEntry
     change: int  # positive: received; negative: spent or taken back
 
+    @property
+    def movement(self) -> Movement:
+        cause, kind = self.entry.cause_kind, self.entry.kind
+        if cause is CauseKind.redemption:
+            return Movement.purchase_reversed if kind is EntryKind.reverse else Movement.purchase
+        if cause is CauseKind.attendance:
+            return Movement.earning_corrected if kind is EntryKind.reverse else Movement.earned
+        return Movement.adjusted
+
+    @property
+    def redemption_id(self) -> int | None:
+        """The redemption a purchase or its reversal belongs to: the number on the receipt,
+        which pairs the two."""
+        return self.entry.cause_id if self.entry.cause_kind is CauseKind.redemption else None
+
 
 def history(user: User, *, limit: int | None = 200) -> list[HistoryLine]:
-    """The volunteer's entries, newest first, each with its signed change and memo."""
+    """The volunteer's entries, newest first, each with its signed change, memo and what it
+    was (`HistoryLine.movement`)."""
     account = db.session.scalar(
         select(Account).where(Account.kind == AccountKind.volunteer, Account.owner_id == user.id)
     )

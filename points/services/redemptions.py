@@ -155,13 +155,33 @@ def can_reverse(redemption: Redemption, *, now: datetime, window_days: int) -> b
     return redemption.status is RedemptionStatus.completed and now - redemption.created_at <= window
 
 
-def reverse_redemption(
-    staff: User, redemption_id: int, *, now: datetime, window_days: int
-) -> Redemption:
-    """Undo a redemption within `window_days`: a reversing entry gives the points
-    back and the stock returns. Reversing twice changes nothing more.
+# The column's length; the counter's form keeps to it too.
+MAX_REVERSAL_REASON = 200
 
-    Raises Forbidden (another merchant's), NotFound, Conflict (too old).
+
+def _reversal_reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REVERSAL_REASON:
+        message = _l("Enter a reason of at most %(n)d characters.", n=MAX_REVERSAL_REASON)
+        raise ValidationFailed(errors={"reason": [str(message)]})
+    return reason or None
+
+
+def reverse_redemption(
+    staff: User,
+    redemption_id: int,
+    *,
+    reason: str | None = None,
+    now: datetime,
+    window_days: int,
+) -> Redemption:
+    """Undo a redemption within `window_days`: a reversing entry gives the points back and the
+    stock returns; `reason` (the counter's page always asks for one, API clients may leave it
+    out) is kept on the redemption. Reversing twice changes nothing more, the first reason
+    included.
+
+    Raises Forbidden (another merchant's), NotFound, ValidationFailed (reason too long),
+    Conflict (too old).
     """
     redemption = db.session.get(
         Redemption, redemption_id, with_for_update=True, populate_existing=True
@@ -169,6 +189,7 @@ def reverse_redemption(
     if redemption is None:
         raise NotFound(_l("No such redemption."))
     merchant = managed_merchant(staff, redemption.merchant_id)
+    reason = _reversal_reason(reason)
     if redemption.status is RedemptionStatus.reversed:
         return redemption
     if not can_reverse(redemption, now=now, window_days=window_days):
@@ -203,5 +224,6 @@ def reverse_redemption(
     redemption.reversal_entry_id = entry.id
     redemption.reversed_at = now
     redemption.reversed_by_id = staff.id
+    redemption.reversal_reason = reason
     db.session.flush()
     return redemption

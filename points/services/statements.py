@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -45,8 +45,9 @@ class Statement:
 def merchant_statement(
     user: User, merchant_id: int, *, start: datetime, end: datetime
 ) -> Statement:
-    """Redemptions made and reversals done in [start, end), for the merchant's staff or the
-    office. Raises Forbidden, NotFound, ValidationFailed (end before start)."""
+    """Redemptions made and reversals done in [start, end), each list newest first (what the
+    counter just did is what staff look for), for the merchant's staff or the office. Raises
+    Forbidden, NotFound, ValidationFailed (end before start)."""
     merchant = managed_merchant(user, merchant_id)
     if end <= start:
         raise ValidationFailed(errors={"end": [str(_l("The end must be after the start."))]})
@@ -61,26 +62,29 @@ def merchant_statement(
         merchant,
         start,
         end,
-        list(db.session.scalars(made.order_by(Redemption.created_at))),
-        list(db.session.scalars(undone.order_by(Redemption.reversed_at))),
+        list(db.session.scalars(made.order_by(Redemption.created_at.desc(), Redemption.id.desc()))),
+        list(
+            db.session.scalars(undone.order_by(Redemption.reversed_at.desc(), Redemption.id.desc()))
+        ),
     )
 
 
-def statement_csv(statement: Statement) -> str:
+def statement_csv(statement: Statement, *, zone: tzinfo) -> str:
     """The statement as CSV for Excel on Chinese Windows (UTF-8 with BOM added by the
-    caller's encoding), with cells that could be formulas neutralised."""
+    caller's encoding), oldest first as a ledger reads, times in `zone` (the one the pages
+    show, named in the header), with cells that could be formulas neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["类型", "时间(UTC)", "单号", "志愿者", "商品", "积分"])
+    writer.writerow(["类型", f"时间 ({_zone_name(zone)})", "单号", "志愿者", "商品", "积分"])
     rows = [("兑换", r.created_at, r, r.total) for r in statement.redemptions] + [
         ("撤销", r.reversed_at, r, -r.total) for r in statement.reversals
     ]
-    for kind, moment, r, points in sorted(rows, key=lambda x: x[1]):
+    for kind, moment, r, points in sorted(rows, key=lambda x: (x[1], x[2].id)):
         goods = "；".join(f"{line.name}×{line.quantity}" for line in r.lines)
         writer.writerow(
             [
                 kind,
-                moment.isoformat(),
+                f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S}",
                 r.id,
                 safe_cell(r.user.display_name),
                 safe_cell(goods),
@@ -89,3 +93,8 @@ def statement_csv(statement: Statement) -> str:
         )
     writer.writerow(["合计", "", "", "", "", statement.net])
     return buffer.getvalue()
+
+
+def _zone_name(zone: tzinfo) -> str:
+    """What a reader knows the zone by: its IANA key (Asia/Shanghai)."""
+    return getattr(zone, "key", None) or str(zone)

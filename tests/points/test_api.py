@@ -246,6 +246,25 @@ def test_a_reversal_restores_balance_and_stock_and_twice_is_harmless(
     assert services.verify_ledger().ok
 
 
+def test_a_reversal_may_give_a_reason_which_the_redemption_keeps(client, bearer, volunteer, shop):
+    credit(shop.office, volunteer, 50)
+    headers = bearer(shop.staff)
+    made = redeem(client, headers, new_code(volunteer), [(shop.bag.id, 1)]).get_json()
+    assert made["reversal_reason"] is None
+    url = f"/api/v1/redemptions/{made['id']}/reversal"
+
+    overlong = client.post(url, json={"reason": "长" * 201}, headers=headers)
+    assert set(assert_error(overlong, 422, "validation_failed")["errors"]) == {"reason"}
+    assert services.balance_of(volunteer) == 40
+
+    response = client.post(url, json={"reason": "顾客退货"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.get_json()["reversal_reason"] == "顾客退货"
+    shown = client.get(f"/api/v1/redemptions/{made['id']}", headers=headers).get_json()
+    assert (shown["status"], shown["reversal_reason"]) == ("reversed", "顾客退货")
+    assert services.balance_of(volunteer) == 50
+
+
 def test_a_reversal_after_the_window_is_refused(client, bearer, volunteer, shop):
     credit(shop.office, volunteer, 50)
     made = redeem(client, bearer(shop.staff), new_code(volunteer), [(shop.bag.id, 1)])

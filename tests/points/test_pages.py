@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from core.auth.models import Role
-from core.clock import utcnow
+from core.clock import local_day, utcnow
 from core.districts import District, ensure_districts
 from core.extensions import db
 from points import services
@@ -232,6 +233,9 @@ def test_a_used_code_cannot_buy_again(merchant_client, volunteer, shop):
     assert _look_up(merchant_client, code).status_code == 422
 
 
+WHY = {"reason": "顾客退货"}
+
+
 def _redeemed(client, volunteer, quantities) -> Redemption:
     response = client.post("/counter/redeem", data=_basket(client, _code(volunteer), quantities))
     assert response.status_code == 200, response.text
@@ -243,7 +247,7 @@ def test_reverse_restores_balance_and_stock(merchant_client, volunteer, shop):
     _grant(volunteer, 100)
     redemption = _redeemed(merchant_client, volunteer, {bag.id: 2})
 
-    response = merchant_client.post(f"/redemptions/{redemption.id}/reverse")
+    response = merchant_client.post(f"/redemptions/{redemption.id}/reverse", data=WHY)
 
     assert response.status_code == 302 and response.location.endswith("/statement")
     db.session.expire_all()
@@ -251,7 +255,7 @@ def test_reverse_restores_balance_and_stock(merchant_client, volunteer, shop):
     assert db.session.get(CatalogItem, bag.id).stock == 5
     assert db.session.get(Redemption, redemption.id).status is RedemptionStatus.reversed
     # Reversing again changes nothing more.
-    merchant_client.post(f"/redemptions/{redemption.id}/reverse")
+    merchant_client.post(f"/redemptions/{redemption.id}/reverse", data=WHY)
     db.session.expire_all()
     assert services.balance_of(volunteer) == 100
 
@@ -261,7 +265,7 @@ def test_statement_totals_and_csv(merchant_client, volunteer, shop):
     _grant(volunteer, 100)
     first = _redeemed(merchant_client, volunteer, {bag.id: 1})  # 10
     _redeemed(merchant_client, volunteer, {towel.id: 3})  # 15
-    merchant_client.post(f"/redemptions/{first.id}/reverse")
+    merchant_client.post(f"/redemptions/{first.id}/reverse", data=WHY)
 
     page = merchant_client.get("/statement")
     assert page.status_code == 200
@@ -275,7 +279,7 @@ def test_statement_totals_and_csv(merchant_client, volunteer, shop):
     assert export.headers["Content-Disposition"].startswith("attachment")
     assert export.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
-    assert rows[0] == ["类型", "时间(UTC)", "单号", "志愿者", "商品", "积分"]
+    assert rows[0] == ["类型", "时间 (Asia/Shanghai)", "单号", "志愿者", "商品", "积分"]
     assert rows[-1][0] == "合计" and rows[-1][-1] == "15"
     assert [r[0] for r in rows[1:-1]].count("兑换") == 2
 
@@ -299,7 +303,9 @@ def test_staff_see_and_reverse_only_their_merchant(merchant_client, volunteer, s
         other_staff, code=code, lines=[(other_bag.id, 1)], key="b-1", now=utcnow()
     )
 
-    assert merchant_client.post(f"/redemptions/{redemption.id}/reverse").status_code == 403
+    assert merchant_client.get(f"/redemptions/{redemption.id}/reverse").status_code == 403
+    refused = merchant_client.post(f"/redemptions/{redemption.id}/reverse", data=WHY)
+    assert refused.status_code == 403
     assert merchant_client.get(f"/office/merchants/{other.id}/statement").status_code == 403
     assert "山海关积分超市" not in merchant_client.get("/statement").text
     db.session.expire_all()
@@ -420,3 +426,158 @@ def test_failed_look_ups_are_rate_limited(make_app, merchant_staff, shop):
     blocked = _look_up(client, "00000002")
     assert blocked.status_code == 429
     assert "Too many wrong codes" in blocked.text
+
+
+# The statement lists the newest first; reversing asks first and keeps a reason -------------
+
+
+def _sold(staff, volunteer, item, at) -> Redemption:
+    code = services.issue_redeem_code(volunteer, now=at, lifetime_minutes=5).code
+    made, _ = services.redeem(staff, code=code, lines=[(item.id, 1)], key=f"at-{at}", now=at)
+    return made
+
+
+def _around(moment) -> str:
+    day = local_day(moment)
+    return f"start={day - timedelta(days=1)}&end={day}"
+
+
+def test_the_statement_lists_the_newest_sale_first(
+    merchant_client, merchant_staff, volunteer, shop
+):
+    _, (bag, towel) = shop
+    _grant(volunteer, 100)
+    now = utcnow()
+    older = _sold(merchant_staff, volunteer, bag, now - timedelta(hours=2))
+    newer = _sold(merchant_staff, volunteer, towel, now - timedelta(hours=1))
+
+    page = merchant_client.get(f"/statement?{_around(now)}").text
+
+    assert page.index(f'data-testid="redemption-{newer.id}"') < page.index(
+        f'data-testid="redemption-{older.id}"'
+    )
+
+
+def test_the_reverse_button_asks_first_naming_volunteer_goods_and_points(
+    merchant_client, volunteer, shop
+):
+    _, (bag, _towel) = shop
+    _grant(volunteer, 100)
+    redemption = _redeemed(merchant_client, volunteer, {bag.id: 2})
+
+    statement = merchant_client.get("/statement").text
+    assert f'href="/redemptions/{redemption.id}/reverse"' in statement
+    assert f'action="/redemptions/{redemption.id}/reverse"' not in statement
+
+    page = merchant_client.get(f"/redemptions/{redemption.id}/reverse")
+
+    assert page.status_code == 200, page.text
+    assert "志愿者小李" in page.text and "环保袋 × 2" in page.text
+    assert 'data-testid="points">20<' in page.text
+    assert re.search(r'<textarea[^>]*maxlength="200"[^>]*name="reason"[^>]*required', page.text)
+    assert f'action="/redemptions/{redemption.id}/reverse"' in page.text
+    db.session.expire_all()
+    assert db.session.get(Redemption, redemption.id).status is RedemptionStatus.completed
+
+
+def test_a_reversal_needs_a_reason_and_keeps_it(merchant_client, volunteer, shop):
+    _, (bag, _towel) = shop
+    _grant(volunteer, 100)
+    redemption = _redeemed(merchant_client, volunteer, {bag.id: 2})
+    url = f"/redemptions/{redemption.id}/reverse"
+
+    for refused in ({}, {"reason": "  "}, {"reason": "错" * 201}):
+        page = merchant_client.post(url, data=refused)
+        assert page.status_code == 422, refused
+        assert "志愿者小李" in page.text and 'name="reason"' in page.text
+    db.session.expire_all()
+    assert db.session.get(Redemption, redemption.id).status is RedemptionStatus.completed
+    assert services.balance_of(volunteer) == 80
+
+    done = merchant_client.post(url, data={"reason": "扫错了顾客的码"})
+
+    assert done.status_code == 302 and done.location.endswith("/statement")
+    db.session.expire_all()
+    reversed_ = db.session.get(Redemption, redemption.id)
+    assert reversed_.status is RedemptionStatus.reversed
+    assert reversed_.reversal_reason == "扫错了顾客的码"
+    assert services.balance_of(volunteer) == 100
+    assert "扫错了顾客的码" in merchant_client.get("/statement").text
+
+
+def test_the_confirmation_offers_nothing_for_a_reversed_or_old_redemption(
+    merchant_client, merchant_staff, volunteer, shop
+):
+    _, (bag, towel) = shop
+    _grant(volunteer, 100)
+    undone = _redeemed(merchant_client, volunteer, {bag.id: 1})
+    merchant_client.post(f"/redemptions/{undone.id}/reverse", data={"reason": "顾客退货"})
+    old = _sold(merchant_staff, volunteer, towel, utcnow() - timedelta(days=8))
+
+    shown = merchant_client.get(f"/redemptions/{undone.id}/reverse")
+    assert shown.status_code == 200
+    assert "顾客退货" in shown.text and 'name="reason"' not in shown.text
+    too_old = merchant_client.get(f"/redemptions/{old.id}/reverse")
+    assert too_old.status_code == 200
+    assert "within 7 days" in too_old.text and 'name="reason"' not in too_old.text
+
+
+def test_the_statement_csv_shows_local_times_like_the_page(merchant_client, merchant_staff, shop):
+    _, (bag, _towel) = shop
+    volunteer = make_user(display_name="志愿者小王")
+    _grant(volunteer, 100)
+    # 17:30 UTC is 01:30 the next morning in Shanghai.
+    at = datetime(2026, 3, 5, 17, 30, tzinfo=UTC)
+    _sold(merchant_staff, volunteer, bag, at)
+    period = "start=2026-03-06&end=2026-03-06"
+
+    page = merchant_client.get(f"/statement?{period}").text
+    rows = list(csv.reader(io.StringIO(merchant_client.get(f"/statement.csv?{period}").text)))
+
+    assert "3/6/26, 1:30" in page
+    assert rows[0][1] == "时间 (Asia/Shanghai)"
+    assert rows[1][1] == "2026-03-06 01:30:00"
+
+
+def _chinese(client):
+    with client.session_transaction() as session:
+        session["locale"] = "zh_CN"
+    return client
+
+
+def _history_lines(page: str) -> list[str]:
+    """The text of each line of the points history, tags and spaces taken out."""
+    history = page.split('data-testid="history"', 1)[1]
+    items = re.findall(r"<li\b.*?</li>", history, flags=re.S)
+    return ["".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def test_the_history_tells_purchase_reversal_and_the_shift_earned_for(
+    volunteer_client, merchant_staff, volunteer, shop
+):
+    from events import services as events
+    from tests.builders import make_shift
+
+    _, (_bag, towel) = shop
+    shift = make_shift(starts_in_hours=-6, hours=2)
+    leader = shift.activity.team.founder
+    row = events.check_in_by_leader(
+        leader, shift.id, phone=volunteer.phone, now=shift.starts_at, leader_days=7
+    )
+    events.check_out(volunteer, shift.id, now=shift.ends_at)
+    events.confirm_attendance(
+        leader, shift.id, check_in_ids=[row.id], now=shift.ends_at + timedelta(minutes=5)
+    )
+    bought = _sold(merchant_staff, volunteer, towel, utcnow() - timedelta(minutes=2))
+    services.reverse_redemption(
+        merchant_staff, bought.id, reason="顾客退货", now=utcnow(), window_days=7
+    )
+    shift_day = local_day(shift.starts_at).isoformat()
+
+    earned, spent, back = reversed(_history_lines(_chinese(volunteer_client).get("/points").text))
+
+    assert earned.startswith("服务积分") and f"海滨环境清洁·{shift_day}" in earned
+    assert earned.endswith("+20")
+    assert spent.startswith("兑换") and "海港爱心超市" in spent and spent.endswith("-5")
+    assert back.startswith("撤销兑换") and "海港爱心超市" in back and back.endswith("+5")
+    assert f"第{bought.id}号" in spent and f"第{bought.id}号" in back

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,6 +19,8 @@ from points import services
 from points.models import CatalogItem, LedgerEntry, RedeemCode, Redemption, RedemptionStatus
 from tests.builders import give_points, make_merchant, make_user
 from tests.concurrency import run_at_once
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def count(model) -> int:
@@ -165,7 +170,7 @@ def test_a_statement_counts_redemptions_and_reversals_and_exports_csv(shop):
         staff, merchant.id, start=start, end=utcnow() + timedelta(hours=1)
     )
     assert (statement.redeemed, statement.reversed, statement.net) == (50, 10, 40)
-    text = services.statement_csv(statement)
+    text = services.statement_csv(statement, zone=SHANGHAI)
     assert text.splitlines()[0].startswith("类型")
     assert "'=HYPERLINK(1)" in text
     assert text.splitlines()[-1].endswith(",40")
@@ -279,3 +284,67 @@ def test_only_volunteers_get_codes(app):
         services.issue_redeem_code(
             make_user(role=services.Role.office), now=utcnow(), lifetime_minutes=5
         )
+
+
+def test_a_reversal_keeps_its_reason_and_refuses_an_overlong_one(shop):
+    _merchant, staff, (towel, _) = shop
+    volunteer = make_user()
+    give_points(volunteer, 50)
+    code = services.issue_redeem_code(volunteer, now=utcnow(), lifetime_minutes=5)
+    made, _ = services.redeem(staff, code=code.code, lines=[(towel.id, 1)], key="r", now=utcnow())
+    db.session.commit()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.reverse_redemption(staff, made.id, reason="长" * 201, now=utcnow(), window_days=7)
+    assert set(refused.value.errors) == {"reason"}
+    db.session.rollback()
+    assert db.session.get(Redemption, made.id).status is RedemptionStatus.completed
+
+    services.reverse_redemption(staff, made.id, reason="  顾客退货 ", now=utcnow(), window_days=7)
+    assert made.reversal_reason == "顾客退货"
+    # Reversing again keeps the first reason.
+    services.reverse_redemption(staff, made.id, reason="又一次", now=utcnow(), window_days=7)
+    assert made.reversal_reason == "顾客退货"
+    assert services.balance_of(volunteer) == 50
+
+
+def test_a_statement_lists_the_newest_first(shop):
+    merchant, staff, (towel, _) = shop
+    volunteer = make_user()
+    give_points(volunteer, 100)
+    now = utcnow()
+    made = []
+    for minutes in (30, 20, 10):
+        at = now - timedelta(minutes=minutes)
+        code = services.issue_redeem_code(volunteer, now=at, lifetime_minutes=5)
+        made.append(
+            services.redeem(
+                staff, code=code.code, lines=[(towel.id, 1)], key=f"n{minutes}", now=at
+            )[0]
+        )
+    for redemption in made[:2]:
+        services.reverse_redemption(staff, redemption.id, reason="退货", now=now, window_days=7)
+
+    statement = services.merchant_statement(
+        staff, merchant.id, start=now - timedelta(hours=1), end=now + timedelta(hours=1)
+    )
+
+    assert [r.id for r in statement.redemptions] == [m.id for m in reversed(made)]
+    assert {r.id for r in statement.reversals} == {made[0].id, made[1].id}
+
+
+def test_the_statement_csv_gives_local_times_and_names_the_zone(shop):
+    merchant, staff, (towel, _) = shop
+    volunteer = make_user()
+    give_points(volunteer, 50)
+    at = datetime(2026, 3, 5, 17, 30, tzinfo=UTC)
+    code = services.issue_redeem_code(volunteer, now=at, lifetime_minutes=5)
+    services.redeem(staff, code=code.code, lines=[(towel.id, 1)], key="utc", now=at)
+    statement = services.merchant_statement(
+        staff, merchant.id, start=at - timedelta(hours=1), end=at + timedelta(hours=1)
+    )
+
+    rows = list(csv.reader(io.StringIO(services.statement_csv(statement, zone=SHANGHAI))))
+
+    assert rows[0][1] == "时间 (Asia/Shanghai)"
+    assert rows[1][1] == "2026-03-06 01:30:00"
