@@ -21,9 +21,12 @@ import volunteer.demo
 from core import errors, headers, i18n, settings
 from core.auth import access, passwords
 from core.auth.api import blp as auth_api
-from core.auth.cli import users_cli
+from core.auth.cli import fail, users_cli
+from core.auth.models import Role
 from core.auth.views import bp as auth_pages
+from core.clock import utcnow
 from core.config import from_environment, secret_key
+from core.errors import DomainError
 from core.extensions import api, csrf, db, limiter, mail, migrate
 from core.inputs import BoundedRequest, IdConverter
 from core.views import bp as core_pages
@@ -49,6 +52,16 @@ DEMO_LOADERS = [
     points.demo.load,
     reminders.demo.load,
 ]
+
+
+def demo_accounts() -> list[tuple[str, Role]]:
+    """Every number the demo signs in with, and the kind of account it must be."""
+    return [
+        (core.demo.OFFICE[0], Role.office),
+        *((phone, Role.volunteer) for phone, *_ in volunteer.demo.VOLUNTEERS),
+        *((leader, Role.volunteer) for *_, (leader, _), _members in volunteer.demo.TEAMS),
+        *((staff, Role.merchant_staff) for *_, (staff, _), _items in points.demo.MERCHANTS),
+    ]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -133,14 +146,22 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("demo-data")
     def demo_data() -> None:
-        """Load the demo data (running it again changes nothing) and print the accounts."""
+        """Load the demo data in one transaction (running it again the same day changes
+        nothing; on a later day it adds that day's shifts to try) and print the accounts."""
         accounts = []
-        for load in DEMO_LOADERS:
-            accounts.extend(load())
+        try:
+            # A number taken by another kind of account would stop a loader halfway.
+            core.demo.require_free_numbers(demo_accounts())
+            for load in DEMO_LOADERS:
+                accounts.extend(load())
+        except DomainError as error:
+            fail(error)
         db.session.commit()
         click.echo(f"Demo accounts (password for all: {core.demo.DEMO_PASSWORD}):")
         for role, phone, name in accounts:
             click.echo(f"  {role:<15} {phone}  {name}")
+        for line in events.demo.describe_on_duty(utcnow()):
+            click.echo(line)
 
 
 @lru_cache(maxsize=8192)

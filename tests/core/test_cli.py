@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import time_machine
 from sqlalchemy import func, select
 
 from core.auth import services
@@ -12,6 +16,11 @@ from events.models import Activity, Campaign, CheckIn, Shift, SignUp
 from points.models import CatalogItem, LedgerEntry, Merchant, Redemption
 from points.services import verify_ledger
 from volunteer.models import Membership, Team
+
+
+def today_at(hour: int, minute: int) -> datetime:
+    city = ZoneInfo("Asia/Shanghai")
+    return datetime.combine(datetime.now(city).date(), time(hour, minute), tzinfo=city)
 
 
 def count(model) -> int:
@@ -73,7 +82,9 @@ def test_users_create_refuses_a_taken_phone(runner):
 
 
 def test_demo_data_prints_the_accounts_and_running_it_twice_changes_nothing(runner):
-    first = runner.invoke(args=["demo-data"])
+    # Today, at a set time: what the demo makes depends on the date and on the time of day.
+    with time_machine.travel(today_at(9, 40), tick=False):
+        first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
     assert "13800000001" in first.output
     assert "demo-2026-qhd" in first.output
@@ -96,7 +107,8 @@ def test_demo_data_prints_the_accounts_and_running_it_twice_changes_nothing(runn
     assert counts[1] == 8
     assert db.session.scalar(select(Team.id).where(Team.name == "爱先行志愿服务队"))
     assert count(CheckIn) > 0
-    second = runner.invoke(args=["demo-data"])
+    with time_machine.travel(today_at(17, 5), tick=False):
+        second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
     assert [count(model) for model in models] == counts
