@@ -1,4 +1,5 @@
-"""API: my notifications (read, mark read) and my delivery choice per kind."""
+"""API: my notifications (read, mark read), my delivery choice per kind, and the office's
+sending of failed email again."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from core.auth.access import login_required
+from core.auth.access import login_required, role_required
+from core.auth.models import Role
 from core.clock import utcnow
 from core.extensions import db
 from reminders import services
@@ -17,6 +19,8 @@ from reminders.schemas import (
     NotificationPreferencesUpdateSchema,
     NotificationQuerySchema,
     NotificationReadAllSchema,
+    NotificationResendResultSchema,
+    NotificationResendSchema,
     NotificationSchema,
 )
 
@@ -110,3 +114,18 @@ class MyNotificationPreferences(MethodView):
         saved = services.set_preferences(current_user, choices, now=utcnow())
         db.session.commit()
         return _listed(saved)
+
+
+@blp.route("/office/email/resend")
+class OfficeEmailResend(MethodView):
+    @role_required(Role.office, why="the office looks after the delivery of reminder email")
+    @blp.doc(security=BEARER)
+    @blp.arguments(NotificationResendSchema)
+    @blp.response(200, NotificationResendResultSchema)
+    def post(self, data):
+        """Send failed email again (office): the notifications named, or every failed one"""
+        queued = services.resend_failed_email(
+            current_user, notification_ids=data["notification_ids"], now=utcnow()
+        )
+        db.session.commit()
+        return {"queued": queued}

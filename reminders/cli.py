@@ -1,5 +1,5 @@
 """`flask scheduler run` (the scheduler process) and `flask reminders ...` (one run for cron
-and tests, and the state of email delivery)."""
+and tests, the state of email delivery, and sending failed email again)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from core.auth.cli import fail, office_actor
+from core.clock import utcnow
+from core.errors import DomainError
+from core.extensions import db
 from reminders import jobs, scheduler, services
 
 scheduler_cli = AppGroup("scheduler", help="The reminder scheduler.")
@@ -62,3 +66,24 @@ def email_status(as_json: bool) -> None:
         click.echo(f"{status.value:<11} {count}")
     for row in summary.failures:
         click.echo(f"failed #{row.id} user {row.user_id} {row.kind.value}: {row.email_error}")
+
+
+@reminders_cli.command("resend-failed")
+@click.option(
+    "--id",
+    "notification_ids",
+    type=int,
+    multiple=True,
+    help="A notification whose email failed (repeat for more); all failed ones when left out.",
+)
+def resend_failed(notification_ids: tuple[int, ...]) -> None:
+    """Put failed emails back in the queue, as the office; the scheduler sends them. An email
+    whose recipient has no address now, turned it off or was disabled stays failed."""
+    try:
+        queued = services.resend_failed_email(
+            office_actor(), notification_ids=list(notification_ids) or None, now=utcnow()
+        )
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    click.echo(f"Queued {queued} failed email(s) to be sent again.")

@@ -1,9 +1,12 @@
-"""Forms of the notification pages: marking read, and the choice per kind."""
+"""Forms of the notification pages: marking read, the choice per kind, and sending failed email
+again."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField
+from wtforms import IntegerField, RadioField
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
 
 from core.inputs import Form
 from reminders.messages import KIND_LABELS
@@ -18,6 +21,12 @@ CHOICE_LABELS = {
 
 class ActionForm(Form):
     """A button that posts (mark read, mark all read): only the CSRF token."""
+
+
+class ResendForm(Form):
+    """Send failed email again: the notification named, or every failed one when none is."""
+
+    notification_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 def preferences_form(

@@ -49,3 +49,20 @@ class NotificationPreferencesUpdateSchema(Schema):
         required=True,
         validate=ma.validate.Length(max=len(NotificationKind)),
     )
+
+
+class NotificationResendSchema(Schema):
+    notification_ids = ma.fields.List(
+        # Strict: a fraction is no id (the loose field would read 0.5 as 0).
+        ma.fields.Integer(strict=True),
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=1000),
+        metadata={"description": "Left out: every notification whose email failed"},
+    )
+
+
+class NotificationResendResultSchema(Schema):
+    queued = ma.fields.Integer(
+        metadata={"description": "How many failed emails are queued to be sent again"}
+    )

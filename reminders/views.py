@@ -1,19 +1,22 @@
-"""Notification pages: the inbox (open one, mark read, mark all read) and the choice per kind.
-The unread count for the navigation comes from here too."""
+"""Notification pages: the inbox (open one, mark read, mark all read), the choice per kind, and
+the office's list of email that could not be delivered (send it again). The unread count for
+the navigation comes from here too."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from core.auth.access import login_required
+from core.auth.access import login_required, role_required
+from core.auth.models import Role
 from core.clock import utcnow
-from core.pages import carry_out, submit
+from core.pages import Said, carry_out, submit
 from core.settings import current_settings
 from reminders import services
-from reminders.forms import CHOICE_LABELS, ActionForm, chosen, preferences_form
-from reminders.messages import render
+from reminders.forms import CHOICE_LABELS, ActionForm, ResendForm, chosen, preferences_form
+from reminders.messages import KIND_LABELS, render
 
 bp = Blueprint("reminders", __name__)
 
@@ -83,4 +86,44 @@ def settings():
         choice_labels=CHOICE_LABELS,
         has_email=bool(current_user.email),
         mail_enabled=current_settings().mail.enabled,
+    )
+
+
+@bp.get("/office/email")
+@role_required(Role.office, why="the office looks after the delivery of reminder email")
+def failed_email():
+    page = services.list_failed_email(current_user, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "reminders/failed_email.html",
+        page=page,
+        kind_labels=KIND_LABELS,
+        form=ResendForm(formdata=None),
+    )
+
+
+def _queued(count: int) -> Said:
+    if count:
+        return ngettext(
+            "%(num)d email is queued to be sent again.",
+            "%(num)d emails are queued to be sent again.",
+            count,
+        )
+    return _("No email was queued: none of them can be sent again now."), "info"
+
+
+@bp.post("/office/email/resend")
+@role_required(Role.office, why="the office looks after the delivery of reminder email")
+def resend_email():
+    form = ResendForm()
+    return carry_out(
+        lambda: services.resend_failed_email(
+            current_user,
+            notification_ids=(
+                None if form.notification_id.data is None else [form.notification_id.data]
+            ),
+            now=utcnow(),
+        ),
+        form=form,
+        done=_queued,
+        then=url_for(".failed_email"),
     )

@@ -1,8 +1,8 @@
 """A small world of two of everyone (A and B): for tests that ask who may reach what, such as
 the authorization matrix. Each side has a volunteer, a team leader with a team, an activity,
 shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
-staff, catalogue and a redemption, and an office account; every user has a notification and an
-API token. Builders add and flush, and never commit."""
+staff, catalogue and a redemption, and an office account; every user has a notification (the
+volunteer's email of it failed) and an API token. Builders add and flush, and never commit."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
-from reminders.models import Notification, NotificationKind
+from reminders.models import EmailStatus, Notification, NotificationKind
 from tests.builders import (
     give_points,
     make_activity,
@@ -147,6 +147,11 @@ def _side(tag: str, campaign, now: datetime) -> Side:
             params={"amount": 30, "memo": f"通知{tag}"},
             created_at=now,
         )
+        if role == "volunteer":
+            # An email the server refused, so that the office's list of them shows a line.
+            side.notifications[role].email_status = EmailStatus.failed
+            side.notifications[role].email_attempts = 1
+            side.notifications[role].email_error = f"SMTPDataError: (550, 'refused {tag}')"
         db.session.add(side.notifications[role])
         side.tokens[role] = auth.issue_token(user, now=now, days=1, name=f"手机{tag}{role}")
     db.session.flush()

@@ -7,6 +7,7 @@ from reminders.services.delivery import (
     email_summary,
     send_email,
 )
+from reminders.services.failures import FailedEmail, list_failed_email, resend_failed_email
 from reminders.services.finders import MAX_LISTED, Due, find_due
 from reminders.services.inboxes import (
     LEADER_KINDS,
@@ -33,6 +34,7 @@ __all__ = [
     "VOLUNTEER_KINDS",
     "Due",
     "EmailSummary",
+    "FailedEmail",
     "Mailer",
     "claim_due_email",
     "create_due_notifications",
@@ -40,10 +42,12 @@ __all__ = [
     "find_due",
     "inbox",
     "kinds_for",
+    "list_failed_email",
     "mark_all_read",
     "mark_read",
     "own_notification",
     "preferences",
+    "resend_failed_email",
     "send_email",
     "set_preferences",
     "store",
