@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format translations extract-messages migrate vendor bench bench-profile clean
+.PHONY: demo test lint format translations extract-messages migrate vendor bench bench-mail bench-profile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 # prints the table and writes bench/RESULTS.md.
 bench: $(VENV)/.runtime $(BENCH_VENV)/.installed translations
 	$(BIN)/python -m bench.run
+
+# 20,000 reminders due at one moment: seconds until all are in the inbox and handed over SMTP
+# (two schedulers, PostgreSQL, aiosmtpd in another process); writes its section of RESULTS.md.
+bench-mail: $(VENV)/.dev translations
+	$(BIN)/python -m bench.mail
 
 # Where one benchmarked request spends its time, on the data `make bench` leaves behind:
 # make bench-profile SCENARIO=check_in [COUNT=300] (or sign_up, sign_up_page, redemption, balance, listing, floor_insert).

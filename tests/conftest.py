@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from core.extensions import db
 from tests.builders import DEFAULT_PASSWORD, make_user
+from tests.smtp import smtp_server  # noqa: F401 (a fixture for every test)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -15,6 +15,7 @@ from events import services as events
 from reminders import jobs, services
 from reminders.models import EmailStatus, Notification, NotificationKind
 from tests.builders import make_activity, make_user
+from tests.concurrency import run_at_once
 from tests.events.builders import make_shift_at
 
 
@@ -195,6 +196,19 @@ def test_two_senders_never_claim_the_same_email(mail_app):
     second = services.claim_due_email(now=now, limit=50, lease=lease)
 
     assert len(first) == 5 and second == []
+
+
+def test_senders_claiming_at_the_same_moment_share_the_mail_without_overlap(mail_app):
+    for n in range(30):
+        due_shift_soon(email=f"c{n}@example.org")
+    now, lease = utcnow(), current_settings().mail.lease
+
+    claims = run_at_once(
+        mail_app, 4, lambda _: services.claim_due_email(now=now, limit=10, lease=lease)
+    )
+
+    taken = [i for claim in claims for i in claim]
+    assert len(taken) == len(set(taken)) == 30
 
 
 def test_an_address_that_cannot_be_mailed_fails_alone_and_the_rest_go_out(mail_app, smtp_server):
