@@ -18,7 +18,7 @@ import events.demo
 import points.demo
 import reminders.demo
 import volunteer.demo
-from core import errors, headers, i18n, settings
+from core import errors, headers, i18n, logs, readiness, settings
 from core.auth import access, passwords
 from core.auth.api import blp as auth_api
 from core.auth.cli import fail, users_cli
@@ -80,16 +80,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment(Path(app.instance_path)))
     if config:
         app.config.from_mapping(config)
+    production = app.config["APP_ENV"] == "production"
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = secret_key(Path(app.instance_path), production=production)
     app.json.ensure_ascii = False
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # First, so that every later hook and every log line of the request has its id.
+    logs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)
     register_commands(app)
     register_template_helpers(app)
+    readiness.require_retention_longer_than_reminders(app)
+    if production:
+        # Better no server than one that answers 500 to every sign-in.
+        readiness.require_ready(app)
     return app
 
 

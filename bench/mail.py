@@ -118,7 +118,7 @@ def start_schedulers(environment: dict[str, str], logs: Path) -> list[subprocess
 
 def wait_for_active(logs: Path, deadline: float) -> None:
     while time.monotonic() < deadline:
-        if any("scheduler: active" in p.read_text() for p in logs.glob("scheduler-*.log")):
+        if any("active: running the jobs" in p.read_text() for p in logs.glob("scheduler-*.log")):
             return
         time.sleep(0.2)
     raise SystemExit("no scheduler became active")

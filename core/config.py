@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 
+class ConfigurationError(RuntimeError):
+    """The app cannot run as configured; the message says what to set."""
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -16,13 +20,20 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept in instance/.
+def secret_key(instance_path: Path, *, production: bool = False) -> str:
+    """Return SECRET_KEY from the environment, or (not in production) one generated once and
+    kept in instance/. Raises ConfigurationError in production without one.
 
     A constant in the code would let anyone who reads the source forge sessions.
     """
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if production:
+        # A key made on each machine would sign sessions the other servers cannot read.
+        raise ConfigurationError(
+            "SECRET_KEY is not set: in production every server must share one "
+            "(generate it with: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     path = instance_path / "secret_key"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -42,7 +53,17 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
     secret_key)."""
     sqlite_path = instance_path / "volunteer_points.sqlite3"
     remember_days = int(os.environ.get("REMEMBER_DAYS", "30"))
+    environment = os.environ.get("APP_ENV", "development")
     return {
+        # development, test or production: production refuses to start half-configured.
+        "APP_ENV": environment,
+        # JSON lines for machines in production, text on a developer's terminal.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT")
+        or ("json" if environment == "production" else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Read notifications and expired tokens and sign-in sessions are deleted after this
+        # long; it must outlast every reminder's look-back (checked at start).
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "180")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),

@@ -1,11 +1,12 @@
-"""Rows for the services: one by id (or NotFound with the caller's message), and inserts that
-skip what is there already."""
+"""Rows for the services: one by id (or NotFound with the caller's message), inserts that skip
+what is there already, and deletes in batches."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.errors import NotFound
@@ -55,3 +56,17 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = expiring
+
+
+def delete_in_batches(model: Any, *where: Any, batch: int = 5000) -> int:
+    """Delete the rows of `model` matching `where`, `batch` at a time, each batch flushed on
+    its own, so that no statement holds locks on a big table for long. Returns how many."""
+    deleted = 0
+    while True:
+        ids = select(model.id).where(*where).limit(batch).scalar_subquery()
+        count = db.session.execute(
+            delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False)
+        ).rowcount
+        deleted += count
+        if count < batch:
+            return deleted

@@ -53,6 +53,7 @@ class Settings:
     redemption_reversal_days: int
     redeem_code_minutes: int
     check_in_secret: str
+    retention: timedelta
     reminders: ReminderSettings
     mail: MailSettings
 
@@ -65,6 +66,7 @@ class Settings:
             redemption_reversal_days=config["REDEMPTION_REVERSAL_DAYS"],
             redeem_code_minutes=config["REDEEM_CODE_MINUTES"],
             check_in_secret=config["SECRET_KEY"],
+            retention=timedelta(days=config["RETENTION_DAYS"]),
             reminders=ReminderSettings(
                 shift_first=timedelta(hours=config["REMINDER_SHIFT_FIRST_HOURS"]),
                 shift_second=timedelta(hours=config["REMINDER_SHIFT_SECOND_HOURS"]),

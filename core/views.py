@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
+from core import readiness
 from core.auth import services
 from core.auth.access import public
 from core.errors import ValidationFailed
-from core.extensions import db
 from core.i18n import supported_locale
 from core.pages import back_to, carry_out
 
@@ -37,7 +36,18 @@ def set_language():
 
 
 @bp.get("/healthz")
-@public(why="the load balancer's health check")
+@public(why="the process manager's liveness check")
 def health():
-    db.session.execute(text("SELECT 1"))
+    """The process is alive and answers (it reads nothing: a database that is down is
+    /readyz's business, and restarting the app would not bring it back)."""
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@public(why="the load balancer's readiness check")
+def ready():
+    """Ready to take requests: the database answers and its schema is the code's, and the
+    rate limits' Redis answers when one is configured. 503 names what is not."""
+    checks = readiness.readiness(current_app)
+    ok = all(outcome == readiness.OK for outcome in checks.values())
+    return jsonify(status="ready" if ok else "not ready", checks=checks), 200 if ok else 503

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import sys
 import threading
 
 import click
@@ -17,30 +16,26 @@ from core.auth.cli import fail, office_actor
 from core.clock import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.logs import configure_logging
 from reminders import jobs, scheduler, services
 
 scheduler_cli = AppGroup("scheduler", help="The reminder scheduler.")
 reminders_cli = AppGroup("reminders", help="Reminders and notifications.")
 
 
-def _log(message: str) -> None:
-    click.echo(f"scheduler: {message}", err=True)
-    sys.stderr.flush()
-
-
 @scheduler_cli.command("run")
 def run_scheduler() -> None:
     """Run the scheduler until stopped. Start as many as you like: one works, the others wait
     as standbys and take over if it dies."""
-    # One line per run from the jobs, beside the scheduler's own; APScheduler's "running job"
-    # lines every minute would drown them.
-    logging.basicConfig(level=logging.INFO, format="scheduler: %(message)s", stream=sys.stderr)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The app's one logging configuration: the scheduler's lines and each run's line alike.
+    config = current_app.config
+    configure_logging(config["LOG_FORMAT"], config["LOG_LEVEL"])
+    log = logging.getLogger("scheduler")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    scheduler.run(current_app._get_current_object(), stop=stop, log=_log)
-    _log("stopped")
+    scheduler.run(current_app._get_current_object(), stop=stop, log=log.info)
+    log.info("stopped")
 
 
 @reminders_cli.command("run-once")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask, has_app_context
 
+from core.auth.services import purge_expired_credentials
 from core.clock import utcnow
 from core.extensions import db
 from core.settings import current_settings
@@ -116,5 +117,22 @@ def run() -> Run:
     return done
 
 
+def purge() -> int:
+    """Delete what is past its use: notifications read, and API tokens and sign-in sessions
+    ended or expired, longer ago than RETENTION_DAYS. Writes one log line; returns how many."""
+    with _app_context():
+        before = utcnow() - current_settings().retention
+        notifications = services.purge_read_notifications(before=before)
+        credentials = purge_expired_credentials(before=before)
+        db.session.commit()
+    log.info(
+        "purged %d read notifications, %d expired tokens and sessions", notifications, credentials
+    )
+    return notifications + credentials
+
+
 # id, reference, and how many scheduler intervals apart the job runs.
-JOBS = (("reminders", "reminders.jobs:run", 1),)
+JOBS = (
+    ("reminders", "reminders.jobs:run", 1),
+    ("purge", "reminders.jobs:purge", 60),
+)

@@ -8,14 +8,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
 from core.auth.models import ApiToken, Role, User, UserSession
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
-from core.rows import get_or_not_found
+from core.rows import delete_in_batches, get_or_not_found
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD_LENGTH = 8
@@ -279,6 +279,18 @@ def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
         token.revoked_at = now
         db.session.flush()
     return token
+
+
+def purge_expired_credentials(*, before: datetime) -> int:
+    """Delete API tokens and sign-in sessions that expired or were ended before `before`
+    (they can never be used again; keeping them only keeps their hashes). Returns how many."""
+    tokens = delete_in_batches(
+        ApiToken, or_(ApiToken.expires_at < before, ApiToken.revoked_at < before)
+    )
+    sessions = delete_in_batches(
+        UserSession, or_(UserSession.expires_at < before, UserSession.ended_at < before)
+    )
+    return tokens + sessions
 
 
 def set_locale(user: User, locale: str) -> None:

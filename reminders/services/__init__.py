@@ -23,6 +23,7 @@ from reminders.services.inboxes import (
     set_preferences,
     unread_count,
 )
+from reminders.services.retention import purge_read_notifications
 from reminders.services.storing import INSERT_CHUNK, create_due_notifications, store
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "mark_read",
     "own_notification",
     "preferences",
+    "purge_read_notifications",
     "resend_failed_email",
     "send_email",
     "set_preferences",

@@ -23,8 +23,8 @@ from reminders.scheduler import SchedulerLock
 from tests.builders import make_shift, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTIVE = "scheduler: active"
-STANDBY = "scheduler: standby"
+ACTIVE = "active: running the jobs"
+STANDBY = "standby: another scheduler is active"
 STOPPED = "scheduler: stopped"
 TITLE = "海滨环境清洁"  # the builders' activity title
 DEADLINE = 20.0
@@ -57,7 +57,7 @@ class Scheduler:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def says(self, text: str) -> bool:
-        return any(line.startswith(text) for line in self.log().splitlines())
+        return any(text in line for line in self.log().splitlines())
 
     def running(self) -> bool:
         return self.process.poll() is None
