@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from core.auth import services
 from core.auth.models import Role, User
-from core.districts import District
 from core.extensions import db
-from events.models import Activity, Campaign, CheckIn, Shift, SignUp
-from points.models import CatalogItem, LedgerEntry, Merchant, Redemption
+from events.models import CheckIn
+from points.models import Redemption
 from points.services import verify_ledger
-from volunteer.models import Membership, Team
+from tests.test_demo import MODELS as DEMO_MODELS
+from volunteer.models import Team
 
 
 def today_at(hour: int, minute: int) -> datetime:
@@ -88,22 +88,7 @@ def test_demo_data_prints_the_accounts_and_running_it_twice_changes_nothing(runn
     assert first.exit_code == 0, first.output
     assert "13800000001" in first.output
     assert "demo-2026-qhd" in first.output
-    models = (
-        User,
-        District,
-        Team,
-        Membership,
-        Campaign,
-        Activity,
-        Shift,
-        SignUp,
-        CheckIn,
-        Merchant,
-        CatalogItem,
-        Redemption,
-        LedgerEntry,
-    )
-    counts = [count(model) for model in models]
+    counts = [count(model) for model in DEMO_MODELS]
     assert counts[1] == 8
     assert db.session.scalar(select(Team.id).where(Team.name == "爱先行志愿服务队"))
     assert count(CheckIn) > 0
@@ -111,7 +96,7 @@ def test_demo_data_prints_the_accounts_and_running_it_twice_changes_nothing(runn
         second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
-    assert [count(model) for model in models] == counts
+    assert [count(model) for model in DEMO_MODELS] == counts
     assert count(Redemption) > 0
     assert verify_ledger().ok
     assert services.authenticate("13800000001", "demo-2026-qhd").role is Role.office

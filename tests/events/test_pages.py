@@ -63,6 +63,18 @@ def sign_up_early(user, shift):
     return services.sign_up(user, shift.id, now=shift.starts_at - timedelta(hours=1))
 
 
+def checked_in_by_the_leader(person, shift) -> None:
+    """Signed up early, then checked in at the start by the shift's leader."""
+    sign_up_early(person, shift)
+    services.check_in_by_leader(
+        shift.activity.team.founder,
+        shift.id,
+        phone=person.phone,
+        now=shift.starts_at,
+        leader_days=7,
+    )
+
+
 def served_shift(starts_in_hours: int = -5):
     """A four-hour shift (by default it ended an hour ago), with one volunteer who checked in
     and out."""
@@ -238,14 +250,7 @@ def test_my_shifts_offers_cancelling_only_until_the_cut_off(volunteer_client, vo
 def test_my_shifts_totals_the_year_as_well_as_each_season(app):
     first, person = served_shift()
     second = make_shift(first.activity, starts_in_hours=-30, hours=2)
-    sign_up_early(person, second)
-    services.check_in_by_leader(
-        first.activity.team.founder,
-        second.id,
-        phone=person.phone,
-        now=second.starts_at,
-        leader_days=7,
-    )
+    checked_in_by_the_leader(person, second)
     services.check_out(person, second.id, now=second.ends_at)
     after = second.ends_at + timedelta(hours=1)
     for shift in (first, second):
@@ -386,14 +391,7 @@ def test_the_leader_confirms_attendance_after_the_shift(app):
 def test_confirm_all_says_what_it_left_for_review(app):
     shift, _ = served_shift()
     forgetful = make_user(display_name="忘了签退的")
-    sign_up_early(forgetful, shift)
-    services.check_in_by_leader(
-        shift.activity.team.founder,
-        shift.id,
-        phone=forgetful.phone,
-        now=shift.starts_at,
-        leader_days=7,
-    )
+    checked_in_by_the_leader(forgetful, shift)
     leader_client = client_for(app, shift.activity.team.founder)
 
     response = leader_client.post(f"/shifts/{shift.id}/confirm", follow_redirects=True)
