@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from core.collation import SQLITE_COLLATION, compare_in_pinyin
+
 # Stable constraint names let Alembic's batch mode drop and rebuild them on SQLite.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +77,7 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_collation(SQLITE_COLLATION, compare_in_pinyin)
 
 
 @event.listens_for(Engine, "begin")

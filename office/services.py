@@ -26,6 +26,7 @@ from sqlalchemy import Select, and_, distinct, func, select
 from core.auth.models import Role, User
 from core.auth.services import require_office
 from core.clock import local_day
+from core.collation import in_pinyin_order, pinyin_key
 from core.districts import District, district_label
 from core.errors import Forbidden, NotFound
 from core.extensions import db
@@ -289,7 +290,7 @@ def breakdown(viewer: User, filters: ReportFilter, by: str) -> list[Line]:
     elif by == "campaign":
         ordered.sort(key=lambda line: line.label)
     else:
-        ordered.sort(key=lambda line: (-line.figures.person_times, line.label))
+        ordered.sort(key=lambda line: (-line.figures.person_times, pinyin_key(str(line.label))))
     return ordered
 
 
@@ -479,6 +480,9 @@ class RecordLine:
     campaign: str
     minutes: int
     points: int
+    # The campaign's year, the one the totals count the shift in (a winter campaign runs on
+    # into the next calendar year).
+    campaign_year: int
 
     @property
     def hours(self) -> float:
@@ -514,6 +518,7 @@ def service_record(viewer: User, volunteer_id: int) -> ServiceRecord:
             Campaign.name,
             CheckIn.served_minutes,
             CheckIn.points_due,
+            Campaign.year,
         )
         .select_from(CheckIn)
         .join(Shift, Shift.id == CheckIn.shift_id)
@@ -533,7 +538,7 @@ def service_record(viewer: User, volunteer_id: int) -> ServiceRecord:
         )
     return ServiceRecord(
         volunteer,
-        [RecordLine(*row[:6], int(row[6] or 0), int(row[7] or 0)) for row in rows],
+        [RecordLine(*row[:6], int(row[6] or 0), int(row[7] or 0), row[8]) for row in rows],
         [
             (year, n, round(m / 60, 1), p)
             for year, (n, m, p) in sorted(by_year.items(), reverse=True)
@@ -548,7 +553,7 @@ def filter_choices(viewer: User, year: int) -> dict[str, list]:
     campaigns = db.session.scalars(
         select(Campaign).where(Campaign.year == year).order_by(Campaign.starts_on)
     ).all()
-    teams = select(Team).order_by(Team.name)
+    teams = select(Team).order_by(in_pinyin_order(Team.name))
     if not scope.is_everything:
         teams = teams.where(Team.id.in_(scope.team_ids))
     else:

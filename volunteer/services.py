@@ -10,12 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.auth import services as auth
-from core.auth.models import Role, User
+from core.auth.models import Role, SmsPurpose, User
 from core.auth.services import require_office
+from core.auth.sms_services import use_code
+from core.collation import in_pinyin_order
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
+from core.settings import SmsSettings
 from volunteer.models import (
     Membership,
     MembershipAction,
@@ -58,6 +61,36 @@ def register_volunteer(
         phone=phone, password=password, display_name=display_name, role=Role.volunteer
     )
     db.session.add(VolunteerProfile(user=user, district_id=district_id, skills=[]))
+    db.session.flush()
+    return user
+
+
+def register_volunteer_with_code(
+    *,
+    phone: str,
+    password: str,
+    display_name: str,
+    district_id: int | None = None,
+    code: str,
+    now: datetime,
+    settings: SmsSettings,
+) -> User:
+    """Self-registration (page and API) with the code sent by SMS to the number, which then
+    counts as verified.
+
+    Raises ValidationFailed (bad phone, weak password, unknown district, empty name; no live,
+    expired or used-up code), WrongCode or Conflict (the number is registered already). The
+    checks that write nothing come before the code, so that they cost no try of it.
+    """
+    auth.normalize_phone(phone)
+    auth.check_password_strength(password)
+    if district_id is not None:
+        get_district(district_id)
+    phone = use_code(phone, SmsPurpose.register, code, now=now, settings=settings)
+    user = register_volunteer(
+        phone=phone, password=password, display_name=display_name, district_id=district_id
+    )
+    user.phone_verified_at = now
     db.session.flush()
     return user
 
@@ -247,7 +280,7 @@ def find_teams(
         select(Team)
         .where(Team.status == TeamStatus.approved)
         .options(selectinload(Team.district))
-        .order_by(Team.name)
+        .order_by(in_pinyin_order(Team.name))
     )
     if district_id:
         query = query.where(Team.district_id == district_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.auth.models import User
 from core.clock import local_day, local_zone
+from core.collation import pinyin_key
 from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.rows import get_or_not_found
@@ -174,7 +175,9 @@ def attendance_sheet(
         _allow(line, shift, now=now, recent=recent)
         line.recent_no_shows = no_shows.get(user_id, 0)
     order = {"needs_review": 0, "checked_in": 1, "checked_out": 2, "expected": 3}
-    return sorted(lines.values(), key=lambda ln: (order.get(ln.state, 9), ln.user.display_name))
+    return sorted(
+        lines.values(), key=lambda ln: (order.get(ln.state, 9), pinyin_key(ln.user.display_name))
+    )
 
 
 def _confirm(row: CheckIn, leader: User, now: datetime) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.auth import services as auth
 from core.auth.models import Role, User
 from core.auth.services import require_office
+from core.collation import in_pinyin_order
 from core.districts import get_district
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -100,7 +101,7 @@ def list_staff(user: User, merchant_id: int) -> list[User]:
         select(User)
         .join(MerchantStaff, MerchantStaff.user_id == User.id)
         .where(MerchantStaff.merchant_id == merchant_id)
-        .order_by(User.display_name, User.id)
+        .order_by(in_pinyin_order(User.display_name), User.id)
     )
     return list(db.session.scalars(query))
 
@@ -154,7 +155,7 @@ def list_merchants(*, district_id: int | None = None) -> list[Merchant]:
         select(Merchant)
         .where(Merchant.is_active.is_(True))
         .options(selectinload(Merchant.items), selectinload(Merchant.district))
-        .order_by(Merchant.district_id, Merchant.name)
+        .order_by(Merchant.district_id, in_pinyin_order(Merchant.name))
     )
     if district_id:
         query = query.where(Merchant.district_id == district_id)

@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, exists, func, literal, select
 
 from core.auth.models import Role, User
 from core.clock import local_day, local_moment
+from core.collation import in_pinyin_order
 from core.extensions import db
 from core.settings import ReminderSettings
 from events.models import (
@@ -369,7 +370,9 @@ def _campaigns_unplanned(now: datetime, settings: ReminderSettings) -> Iterator[
         )
         unplanned = select(Team.name).where(Team.status == TeamStatus.approved, ~planned)
         count = db.session.scalar(select(func.count()).select_from(unplanned.subquery()))
-        names = db.session.scalars(unplanned.order_by(Team.name).limit(MAX_LISTED)).all()
+        names = db.session.scalars(
+            unplanned.order_by(in_pinyin_order(Team.name)).limit(MAX_LISTED)
+        ).all()
         params = {
             "campaign": campaign.name,
             "starts_on": campaign.starts_on.isoformat(),
