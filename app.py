@@ -19,10 +19,12 @@ import points.demo
 import reminders.demo
 import volunteer.demo
 from core import errors, headers, i18n, logs, readiness, settings
-from core.auth import access, passwords
+from core.auth import access, passwords, sms
 from core.auth.api import blp as auth_api
 from core.auth.cli import fail, users_cli
 from core.auth.models import Role
+from core.auth.sms_api import blp as sms_api
+from core.auth.sms_views import bp as sms_pages
 from core.auth.views import bp as auth_pages
 from core.clock import utcnow
 from core.config import from_environment, secret_key
@@ -95,6 +97,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     readiness.require_retention_longer_than_reminders(app)
     if production:
+        # The development adapter would send no one a code and log every code.
+        sms.require_provider(app.config)
         # Better no server than one that answers 500 to every sign-in.
         readiness.require_ready(app)
     return app
@@ -113,6 +117,7 @@ def register_extensions(app: Flask) -> None:
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
     passwords.init_app(app)
     access.init_app(app)
+    sms.init_app(app)
     headers.init_app(app)
     api.init_app(
         app,
@@ -126,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     for pages in (
         core_pages,
         auth_pages,
+        sms_pages,
         volunteer_pages,
         events_pages,
         points_pages,
@@ -135,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages)
     for endpoints in (
         auth_api,
+        sms_api,
         volunteer_api,
         events_api,
         points_api,
@@ -167,6 +174,11 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Demo accounts (password for all: {core.demo.DEMO_PASSWORD}):")
         for role, phone, name in accounts:
             click.echo(f"  {role:<15} {phone}  {name}")
+        if settings.current_settings().sms.shows_codes:
+            click.echo(
+                "SMS codes are not sent in the demo: the pages that ask for one show it "
+                "(演示环境：验证码 ...)."
+            )
         for line in events.demo.describe_on_duty(utcnow()):
             click.echo(line)
 

@@ -103,6 +103,31 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         ),
         "REDEEM_GUESSES_PER_USER": os.environ.get("REDEEM_GUESSES_PER_USER", "10 per 10 minutes"),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
+        # One-time SMS codes (短信验证码) for sign-in, registration and password reset. "log"
+        # writes them to the log (development; refused in production); "aliyun" sends them
+        # through Alibaba Cloud SMS with the ALIYUN_SMS_* settings below.
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "log"),
+        "SMS_CODE_MINUTES": int(os.environ.get("SMS_CODE_MINUTES", "5")),
+        "SMS_CODE_TRIES": int(os.environ.get("SMS_CODE_TRIES", "5")),
+        # Codes asked for, counted by Flask-Limiter, whatever the answer was.
+        "SMS_CODES_PER_PHONE": os.environ.get("SMS_CODES_PER_PHONE", "1 per minute; 5 per hour"),
+        "SMS_CODES_PER_ADDRESS": os.environ.get("SMS_CODES_PER_ADDRESS", "20 per hour"),
+        # Hard caps over the last 24 hours, counted in the database (so every server and a
+        # restart see the same count): codes per number, and codes really sent site-wide.
+        "SMS_CODES_PER_PHONE_PER_DAY": int(os.environ.get("SMS_CODES_PER_PHONE_PER_DAY", "10")),
+        "SMS_CODES_PER_DAY": int(os.environ.get("SMS_CODES_PER_DAY", "5000")),
+        "ALIYUN_SMS_ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+        "ALIYUN_SMS_ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_SMS_SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_TEMPLATE_SIGN_IN": os.environ.get("ALIYUN_SMS_TEMPLATE_SIGN_IN", ""),
+        "ALIYUN_SMS_TEMPLATE_REGISTER": os.environ.get("ALIYUN_SMS_TEMPLATE_REGISTER", ""),
+        "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD": os.environ.get(
+            "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD", ""
+        ),
+        "ALIYUN_SMS_ENDPOINT": os.environ.get(
+            "ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"
+        ),
+        "ALIYUN_SMS_TIMEOUT_SECONDS": float(os.environ.get("ALIYUN_SMS_TIMEOUT_SECONDS", "5")),
         # Email goes out only when an SMTP server is named; otherwise notifications stay in
         # the inbox.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

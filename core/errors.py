@@ -26,6 +26,10 @@ class DomainError(Exception):
     code = "bad_request"
     headers: dict[str, str] = {}
     default_message = _l("The request could not be carried out.")
+    # A refusal that must still count: what the service wrote before raising is committed
+    # instead of rolled back (a wrong one-time code's try, the first and only thing its service
+    # has written by then; see end_unit_of_work).
+    keeps_changes = False
 
     def __init__(self, message=None, *, errors: dict[str, list[str]] | None = None, code=None):
         self.message = message if message is not None else self.default_message
@@ -163,8 +167,22 @@ def _roll_back() -> None:
         log.exception("rolling back before the error answer failed")
 
 
+def end_unit_of_work(error: DomainError) -> None:
+    """After a refusal: roll back what the request did, or commit it for a refusal that keeps
+    its changes (`keeps_changes`)."""
+    if not error.keeps_changes:
+        _roll_back()
+        return
+    session = current_app.extensions["sqlalchemy"].session
+    try:
+        session.commit()
+    except Exception:
+        log.exception("keeping what a refusal records failed")
+        _roll_back()
+
+
 def domain_error_response(error: DomainError):
-    _roll_back()
+    end_unit_of_work(error)
     if is_api_request():
         payload = error_payload(error.code, error.message, error.errors)
         return jsonify(payload), error.status, error.headers

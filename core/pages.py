@@ -11,7 +11,7 @@ from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from core.auth.access import is_safe_next
-from core.errors import DomainError
+from core.errors import DomainError, end_unit_of_work
 from core.extensions import db
 from core.forms import apply_errors, flash_form_errors, refusal_messages
 from core.inputs import Form
@@ -37,7 +37,7 @@ def _flash(said: Said) -> None:
 
 
 def _refuse(error: DomainError) -> None:
-    db.session.rollback()
+    end_unit_of_work(error)
     for message in refusal_messages(error):
         flash(message, "danger")
 
@@ -104,7 +104,7 @@ def submit(
         if refused_to is not None and not set(error.errors) & set(form._fields):
             _refuse(error)
             return redirect(refused_to)
-        db.session.rollback()
+        end_unit_of_work(error)
         apply_errors(form, error)
         form.refused_with = error.status
         return None

@@ -45,6 +45,33 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    """One-time codes sent by SMS (短信验证码)."""
+
+    code_lifetime: timedelta
+    max_tries: int
+    per_phone_per_day: int
+    per_day: int
+    # Keys the codes' hashes: a six-digit code hashed without a secret falls to a million
+    # guesses once the table leaks.
+    secret: str
+    # The development adapter keeps the codes it "sent" and pages show them; never in
+    # production (which refuses to start with it anyway).
+    shows_codes: bool
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmsSettings:
+        return cls(
+            code_lifetime=timedelta(minutes=config["SMS_CODE_MINUTES"]),
+            max_tries=config["SMS_CODE_TRIES"],
+            per_phone_per_day=config["SMS_CODES_PER_PHONE_PER_DAY"],
+            per_day=config["SMS_CODES_PER_DAY"],
+            secret=config["SECRET_KEY"],
+            shows_codes=config["SMS_PROVIDER"] == "log" and config["APP_ENV"] != "production",
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a service may need from the configuration."""
 
@@ -56,6 +83,7 @@ class Settings:
     retention: timedelta
     reminders: ReminderSettings
     mail: MailSettings
+    sms: SmsSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -88,6 +116,7 @@ class Settings:
                 batch=config["MAIL_BATCH"],
                 lease=timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
             ),
+            sms=SmsSettings.from_config(config),
         )
 
 

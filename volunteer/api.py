@@ -11,6 +11,7 @@ from core.auth.models import Role
 from core.auth.schemas import UserSchema
 from core.clock import utcnow
 from core.extensions import db, limiter
+from core.settings import current_settings
 from volunteer import services
 from volunteer.schemas import (
     DecisionSchema,
@@ -38,8 +39,11 @@ class Volunteers(MethodView):
     @blp.arguments(RegistrationSchema)
     @blp.response(201, UserSchema)
     def post(self, data):
-        """Register as a volunteer (then ask for a token with the same number and password)"""
-        user = services.register_volunteer(**data)
+        """Register as a volunteer with the code sent by SMS (POST /auth/sms-codes, purpose
+        register); then ask for a token with the same number and password"""
+        user = services.register_volunteer_with_code(
+            **data, now=utcnow(), settings=current_settings().sms
+        )
         db.session.commit()
         return user
 

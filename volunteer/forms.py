@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.auth.sms_forms import code_field
 from core.districts import list_districts
 from core.forms import optional_int
 from core.inputs import Form
@@ -29,6 +30,7 @@ class RegistrationForm(Form):
         validators=[DataRequired(), Length(max=20)],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
+    code = code_field()
     display_name = StringField(
         _l("Name"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "name"}
     )

@@ -19,6 +19,11 @@ class RegistrationSchema(Schema):
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=128))
     display_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
     district_id = ma.fields.Integer(load_default=None, allow_none=True)
+    code = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=10),
+        metadata={"description": "The code sent by SMS (POST /auth/sms-codes, purpose register)"},
+    )
 
 
 class DistrictSchema(Schema):

@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth.access import Who, login_required, public, role_required, sign_in
-from core.auth.models import Role
+from core.auth.models import Role, SmsPurpose
+from core.auth.sms_views import code_page_context
 from core.clock import utcnow
 from core.extensions import db, limiter
 from core.pages import carry_out, submit
+from core.settings import current_settings
 from volunteer import services
 from volunteer.forms import (
     DecisionForm,
@@ -32,14 +34,17 @@ bp = Blueprint("volunteer", __name__)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
-    form = RegistrationForm()
+    form = RegistrationForm(data={"phone": request.args.get("phone", "")[:20]})
 
     def register_and_sign_in():
-        user = services.register_volunteer(
+        user = services.register_volunteer_with_code(
             phone=form.phone.data,
             password=form.password.data,
             display_name=form.display_name.data,
             district_id=form.district_id.data,
+            code=form.code.data,
+            now=utcnow(),
+            settings=current_settings().sms,
         )
         sign_in(user)
         return user
@@ -50,7 +55,9 @@ def register():
         done=_("Welcome! Your volunteer account is ready."),
         then=url_for("volunteer.profile"),
     )
-    return registered or render_template("volunteer/register.html", form=form)
+    return registered or render_template(
+        "volunteer/register.html", form=form, **code_page_context(SmsPurpose.register)
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -248,3 +248,27 @@ def login_attempt_limits(view=None, *, on_breach=None):
         return per_address(per_phone(target))
 
     return decorate(view) if view is not None else decorate
+
+
+def sms_code_limits(view=None, *, on_breach=None):
+    """Rate limit requests for SMS codes per mobile number and per client address, counted
+    together for the pages and the API, whatever the answer (each may cost a message). The
+    hard caps per number and site-wide for the day are the service's, in the database."""
+    per_phone = limiter.shared_limit(
+        lambda: current_app.config["SMS_CODES_PER_PHONE"],
+        scope="sms-phone",
+        key_func=_attempted_phone,
+        methods=["POST"],
+        on_breach=on_breach,
+    )
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["SMS_CODES_PER_ADDRESS"],
+        scope="sms-address",
+        methods=["POST"],
+        on_breach=on_breach,
+    )
+
+    def decorate(target):
+        return per_address(per_phone(target))
+
+    return decorate(view) if view is not None else decorate

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the holder of the number last proved it with an SMS code (registration, sign-in or
+    # password reset by code); None for accounts made otherwise and never proved.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -101,3 +104,44 @@ class UserSession(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.ended_at is None and now < self.expires_at
+
+
+class SmsPurpose(enum.Enum):
+    """What an SMS code (短信验证码) is for; each has a template of its own at the provider."""
+
+    sign_in = "sign_in"
+    register = "register"
+    reset_password = "reset_password"
+
+
+class SmsCode(db.Model):
+    """A six-digit code sent by SMS, of which only a keyed hash is stored. At most one per
+    number and purpose is live (not ended): asking again ends the old one; using it ends it.
+    Rows stay after they end, so that the codes of the last day can be counted. A row with
+    `is_sent` False stands for a code that was never sent (an unknown or disabled number asked
+    for a sign-in or reset code): it is answered and counted like any other and never matches.
+    """
+
+    __tablename__ = "sms_code"
+    __table_args__ = (
+        Index("ix_sms_code_phone_created_at", "phone", "created_at"),
+        Index("ix_sms_code_created_at", "created_at"),
+        Index(
+            "ix_sms_code_live",
+            "phone",
+            "purpose",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11))
+    purpose: Mapped[SmsPurpose] = mapped_column(enum_column(SmsPurpose))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    is_sent: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
-from core.auth.models import ApiToken, Role, User, UserSession
+from core.auth.models import ApiToken, Role, SmsCode, User, UserSession
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import delete_in_batches, get_or_not_found
@@ -283,14 +283,16 @@ def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
 
 def purge_expired_credentials(*, before: datetime) -> int:
     """Delete API tokens and sign-in sessions that expired or were ended before `before`
-    (they can never be used again; keeping them only keeps their hashes). Returns how many."""
+    (they can never be used again; keeping them only keeps their hashes), and SMS codes asked
+    for before it (the daily caps count the last day only). Returns how many."""
     tokens = delete_in_batches(
         ApiToken, or_(ApiToken.expires_at < before, ApiToken.revoked_at < before)
     )
     sessions = delete_in_batches(
         UserSession, or_(UserSession.expires_at < before, UserSession.ended_at < before)
     )
-    return tokens + sessions
+    codes = delete_in_batches(SmsCode, SmsCode.created_at < before)
+    return tokens + sessions + codes
 
 
 def set_locale(user: User, locale: str) -> None:

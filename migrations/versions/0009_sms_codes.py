@@ -47,6 +47,7 @@ def upgrade():
     )
     with op.batch_alter_table("sms_code", schema=None) as batch_op:
         batch_op.create_index("ix_sms_code_phone_created_at", ["phone", "created_at"], unique=False)
+        batch_op.create_index("ix_sms_code_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_sms_code_live",
             ["phone", "purpose"],
@@ -65,5 +66,6 @@ def downgrade():
         batch_op.drop_column("phone_verified_at")
     with op.batch_alter_table("sms_code", schema=None) as batch_op:
         batch_op.drop_index("ix_sms_code_live")
+        batch_op.drop_index("ix_sms_code_created_at")
         batch_op.drop_index("ix_sms_code_phone_created_at")
     op.drop_table("sms_code")

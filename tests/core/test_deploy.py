@@ -176,6 +176,14 @@ def test_gunicorn_with_the_conf_serves_and_logs_json_lines_only(_migrated, tmp_p
         "DATABASE_URL": _migrated,
         "SECRET_KEY": "deploy-test-secret",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Production needs an SMS provider; nothing here asks for a code.
+        "SMS_PROVIDER": "aliyun",
+        "ALIYUN_SMS_ACCESS_KEY_ID": "LTAI-test-id",
+        "ALIYUN_SMS_ACCESS_KEY_SECRET": "test-secret",
+        "ALIYUN_SMS_SIGN_NAME": "文明实践积分",
+        "ALIYUN_SMS_TEMPLATE_SIGN_IN": "SMS_100000001",
+        "ALIYUN_SMS_TEMPLATE_REGISTER": "SMS_100000002",
+        "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD": "SMS_100000003",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
     }

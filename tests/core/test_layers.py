@@ -9,7 +9,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_MODULES = sorted(
     path
-    for pattern in ("*/services.py", "*/services/*.py", "core/auth/services.py")
+    for pattern in (
+        "*/services.py",
+        "*/services/*.py",
+        "core/auth/services.py",
+        "core/auth/sms_services.py",
+    )
     for path in ROOT.glob(pattern)
     if ".venv" not in path.parts
 )

@@ -22,12 +22,23 @@ from reminders.models import EmailStatus, Notification, NotificationKind
 from tests.builders import make_user
 from tests.conftest import app_config
 
+# Production needs an SMS provider (tests/core/test_sms_codes.py); nothing is sent at start.
+SMS_PROVIDER = {
+    "SMS_PROVIDER": "aliyun",
+    "ALIYUN_SMS_ACCESS_KEY_ID": "LTAI-test-id",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET": "test-secret",
+    "ALIYUN_SMS_SIGN_NAME": "文明实践积分",
+    "ALIYUN_SMS_TEMPLATE_SIGN_IN": "SMS_100000001",
+    "ALIYUN_SMS_TEMPLATE_REGISTER": "SMS_100000002",
+    "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD": "SMS_100000003",
+}
+
 
 @pytest.fixture
 def production(_migrated, monkeypatch):
     """The settings of a production server on the test database, before overrides."""
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    return app_config(_migrated, APP_ENV="production")
+    return app_config(_migrated, APP_ENV="production", **SMS_PROVIDER)
 
 
 def test_production_refuses_to_start_without_a_secret_key(production):

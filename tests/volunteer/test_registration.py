@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.auth.models import Role, User
+from core.auth.sms import current_gateway
 from core.districts import ensure_districts, list_districts
 from core.extensions import db
 from tests.builders import make_user
@@ -39,6 +40,18 @@ def find_user(phone: str) -> User | None:
     return db.session.scalar(select(User).where(User.phone == phone))
 
 
+def code_for(client, phone: str, *, api: bool = False) -> str:
+    """Ask for a registration code as the page (or the API) does; the code the development
+    adapter "sent", or one that matches nothing when none was (a malformed or registered
+    number)."""
+    if api:
+        client.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": "register"})
+    else:
+        client.post("/sms-codes", data={"phone": phone, "purpose": "register"})
+    normalized = re.sub(r"[\s-]", "", phone).removeprefix("+86")
+    return current_gateway().last_code(normalized, "register") or "000000"
+
+
 def register(client, **fields):
     data = {
         "phone": PHONE,
@@ -48,17 +61,26 @@ def register(client, **fields):
         "confirm": PASSWORD,
     }
     data.update(fields)
+    data.setdefault("code", code_for(client, data["phone"]))
     return client.post("/register", data=data)
 
 
 # Registering through the page
 
 
-def test_register_page_shows_the_form(client):
+def test_register_page_asks_for_a_code_first(client):
     response = client.get("/register")
 
     assert response.status_code == 200
-    for name in ("phone", "display_name", "district_id", "password", "confirm"):
+    assert 'name="phone"' in response.text
+    assert 'name="password"' not in response.text
+
+
+def test_register_page_shows_the_form_once_the_code_is_sent(client):
+    response = client.get(f"/register?phone={PHONE}&sent=1")
+
+    assert response.status_code == 200
+    for name in ("phone", "code", "display_name", "district_id", "password", "confirm"):
         assert f'name="{name}"' in response.text
 
 
@@ -97,14 +119,15 @@ def test_registration_stores_no_plain_password(client):
     assert user.password_hash.startswith("$argon2id$")
 
 
-def test_registration_refuses_a_registered_phone_beside_the_field(client):
+def test_registration_refuses_a_registered_phone_when_asked_for_the_code(client):
     existing = make_user(phone=PHONE, display_name="先来的人")
     before = user_count()
 
+    asked = client.post("/sms-codes", data={"phone": PHONE, "purpose": "register"})
+    assert "该手机号码已注册。" in client.get(asked.headers["Location"]).text
     response = register(client, display_name="后来的人")
 
     assert response.status_code == 200
-    assert field_errors(response.text, "phone") == ["该手机号码已注册。"]
     assert user_count() == before
     assert find_user(PHONE).display_name == existing.display_name
     assert db.session.scalar(select(func.count()).select_from(VolunteerProfile)) == 1
@@ -191,6 +214,7 @@ def test_signed_in_user_visiting_register_goes_home(volunteer_client):
 def api_register(client, **fields):
     body = {"phone": PHONE, "password": PASSWORD, "display_name": "雷锋志愿者"}
     body.update(fields)
+    body.setdefault("code", code_for(client, str(body["phone"]), api=True))
     return client.post("/api/v1/volunteers", json=body)
 
 
@@ -216,12 +240,13 @@ def test_api_registration_then_token_request_works(client):
 def test_api_registration_refuses_a_registered_phone_with_409(client):
     make_user(phone=PHONE)
 
-    response = api_register(client)
+    response = client.post("/api/v1/auth/sms-codes", json={"phone": PHONE, "purpose": "register"})
 
     assert response.status_code == 409
     assert set(response.json) == {"code", "message", "errors"}
     assert response.json["code"] == "phone_taken"
     assert "phone" in response.json["errors"]
+    assert api_register(client).status_code == 422
     assert user_count() == 1
 
 
