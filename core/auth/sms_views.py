@@ -3,6 +3,8 @@ password with one. Registration asks for its code here too (its page is the volu
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,9 +18,11 @@ from core.auth.access import (
     sms_code_limits,
 )
 from core.auth.models import SmsPurpose
+from core.auth.services import normalize_phone
 from core.auth.sms import current_gateway, masked, shown_code
 from core.auth.sms_forms import SmsCodeRequestForm, SmsPasswordResetForm, SmsSignInForm
 from core.clock import utcnow
+from core.errors import ValidationFailed
 from core.pages import carry_out, submit
 from core.settings import current_settings
 
@@ -56,6 +60,9 @@ def _purpose(form: SmsCodeRequestForm) -> SmsPurpose:
 def _page(form: SmsCodeRequestForm, *, sent: bool) -> str:
     next_page = form.next.data if is_safe_next(form.next.data) else None
     phone = (form.phone.data or "").strip()[:20] or None
+    with suppress(ValidationFailed):
+        # As the code was stored: the page that takes it finds it (and the demo shows it).
+        phone = normalize_phone(phone or "")
     return url_for(PAGES[_purpose(form)], phone=phone, sent=1 if sent else None, next=next_page)
 
 

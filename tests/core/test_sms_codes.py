@@ -27,6 +27,7 @@ from core.config import ConfigurationError
 from core.extensions import db
 from core.settings import current_settings
 from tests.builders import DEFAULT_PASSWORD, make_user
+from tests.concurrency import run_at_once
 from tests.conftest import app_config
 from volunteer.models import VolunteerProfile
 
@@ -827,3 +828,49 @@ def test_production_starts_with_the_provider_configured(production):
         assert isinstance(current_gateway(), AliyunSmsGateway)
         assert current_settings().sms.shows_codes is False
         db.engine.dispose()
+
+
+# At the same moment ---------------------------------------------------------------------------
+
+
+def test_codes_asked_for_at_once_leave_one_live_code(app):
+    user = make_user()
+    phone = user.phone
+
+    results = run_at_once(app, 6, lambda i: request_code(phone))
+
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(r, sms_services.Conflict) for r in refused), refused
+    assert len(refused) < 6
+    assert [row.ended_at for row in codes(phone)].count(None) == 1
+
+
+def test_tries_at_once_count_one_after_the_other(app):
+    user = make_user()
+    code = request_code(user.phone)
+    phone, guess = user.phone, wrong(code)
+
+    def try_wrong(i):
+        # As a page or the API ends a refused request: a wrong code's try is kept.
+        try:
+            return use(phone, guess)
+        except sms_services.WrongCode:
+            db.session.commit()
+            raise
+
+    results = run_at_once(app, 8, try_wrong)
+
+    wrong_ones = [r for r in results if isinstance(r, sms_services.WrongCode)]
+    used_up = [r for r in results if type(r) is sms_services.ValidationFailed]
+    assert (len(wrong_ones), len(used_up)) == (5, 3), results
+    assert codes(phone)[0].attempts == 5
+
+
+def test_the_page_taking_the_code_gets_the_number_as_it_was_stored(app, client):
+    user = make_user()
+    spaced = f"+86 {user.phone[:3]} {user.phone[3:7]} {user.phone[7:]}"
+
+    sent = client.post("/sms-codes", data={"phone": spaced, "purpose": "sign_in"})
+
+    assert sent.headers["Location"] == f"/login/sms?phone={user.phone}&sent=1"
+    assert f"演示环境：验证码 {sent_code(user.phone)}" in client.get(sent.headers["Location"]).text
