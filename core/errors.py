@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from core.field_messages import translated
+
 log = logging.getLogger(__name__)
 
 
@@ -117,7 +119,7 @@ def _messages(value) -> list[str]:
         return [m for nested in value.values() for m in _messages(nested)]
     if isinstance(value, list | tuple):
         return [m for item in value for m in _messages(item)]
-    return [str(value)]
+    return [translated(str(value))]
 
 
 def field_errors(raw) -> dict[str, list[str]]:

@@ -93,11 +93,14 @@ def logging_config(log_format: str, level: str = "INFO") -> dict[str, Any]:
         },
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
-            # gunicorn's loggers write through the root's handler, not their own.
+            # gunicorn's error log writes through the root's handler; its access log is off,
+            # since the app writes the access line (only it knows the user).
             "gunicorn.error": {"level": level, "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": level, "handlers": [], "propagate": True},
-            # APScheduler's "running job" every minute would drown the run lines.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+            # APScheduler's "running job" every minute would drown the run lines, and
+            # Alembic's plugin lines come with every readiness check.
             "apscheduler": {"level": "WARNING"},
+            "alembic": {"level": "WARNING"},
         },
     }
 

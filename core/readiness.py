@@ -19,19 +19,42 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 OK = "ok"
 
 
-def _database(app: Flask) -> str:
+def _reachable(app: Flask) -> str:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return f"unreachable: {type(error).__name__}"
+    return OK
+
+
+def _schema(app: Flask) -> str:
+    """The schema this code can work with: its own head, the revision before it (a rolling
+    deploy runs the new code before the release's migration, as DESIGN.md's rule allows), or a
+    revision it does not know (a newer release has migrated; this one still works with it)."""
     try:
         with db.engine.connect() as connection:
             current = set(
                 connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
             )
     except SQLAlchemyError as error:
-        return f"unreachable or not migrated: {type(error).__name__}"
-    heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
-    if current != heads:
-        at = sorted(current) or "nothing"
-        return f"schema at {at}, the code needs {sorted(heads)}: run flask db upgrade"
-    return OK
+        return f"not migrated: {type(error).__name__}: run flask db upgrade"
+    script = ScriptDirectory(str(MIGRATIONS))
+    heads = set(script.get_heads())
+    known = {revision.revision for revision in script.walk_revisions()}
+    previous = {
+        parent for head in heads for parent in _as_set(script.get_revision(head).down_revision)
+    }
+    if current and (current <= heads | previous or not current <= known):
+        return OK
+    at = sorted(current) or "nothing"
+    return f"schema at {at}, the code needs {sorted(heads)}: run flask db upgrade"
+
+
+def _as_set(value) -> set[str]:
+    if value is None:
+        return set()
+    return {value} if isinstance(value, str) else set(value)
 
 
 def _redis(app: Flask) -> str | None:
@@ -50,17 +73,20 @@ def _redis(app: Flask) -> str | None:
 
 def readiness(app: Flask) -> dict[str, str]:
     """Each check's outcome: "ok", or what is wrong. Runs inside an app context."""
-    checks = {"database": _database(app)}
+    database = _reachable(app)
+    checks = {"database": database, "schema": _schema(app) if database == OK else "unknown"}
     if (found := _redis(app)) is not None:
         checks["redis"] = found
     return checks
 
 
 def require_ready(app: Flask) -> None:
-    """For production start-up: raise ConfigurationError naming every check that failed and
-    the setting to look at."""
+    """For production start-up: raise ConfigurationError naming every service that cannot be
+    reached and the setting to look at. The schema is /readyz's business, not the start's:
+    `flask db upgrade` itself starts the app on a database that is not migrated yet."""
     with app.app_context():
         checks = readiness(app)
+        checks.pop("schema")
         failed = {name: outcome for name, outcome in checks.items() if outcome != OK}
         if failed:
             # This app goes no further: its pooled connection must not outlive it.

@@ -1,12 +1,13 @@
 """Rows for the services: one by id (or NotFound with the caller's message), inserts that skip
-what is there already, and deletes in batches."""
+what is there already, deletes in batches, and a window of a long list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.errors import NotFound
@@ -70,3 +71,30 @@ def delete_in_batches(model: Any, *where: Any, batch: int = 5000) -> int:
         deleted += count
         if count < batch:
             return deleted
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which part of a list a service reads: from item `first` (0-based), `size` items."""
+
+    first: int = 0
+    size: int = 50
+
+
+@dataclass(frozen=True)
+class Slice(Generic[Row]):
+    """A part of a list and how long the whole list is."""
+
+    items: list[Row]
+    total: int
+
+
+def read_slice(query: Select, window: Window, *, count: Select | None = None) -> Slice:
+    """The window's rows of `query` and the number of all its rows (from `count`'s rows when
+    the query carries loader options that a count must not). A first window that is not full
+    is the whole list: then nothing more is asked of the database."""
+    items = list(db.session.scalars(query.offset(window.first).limit(window.size)).unique())
+    if window.first == 0 and len(items) < window.size:
+        return Slice(items, len(items))
+    counted = (count if count is not None else query).order_by(None).subquery()
+    return Slice(items, db.session.scalar(select(func.count()).select_from(counted)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, url_for
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page, answer_page, window_of
 from core.auth.access import Who, public, role_required
 from core.auth.models import Role
 from core.clock import to_local, utcnow
@@ -86,6 +86,7 @@ class Campaigns(MethodView):
     @public(why="campaigns and their points rules are public")
     @blp.arguments(CampaignQuerySchema, location="query")
     @blp.response(200, CampaignSchema(many=True))
+    @blp.paginate(Page)
     def get(self, args):
         """Campaigns, newest first, optionally of one year"""
         return services.list_campaigns(year=args.get("year"))
@@ -141,9 +142,13 @@ class BrowseShifts(MethodView):
     @public(why="published shifts are there for everyone to find")
     @blp.arguments(ShiftBrowseQuerySchema, location="query")
     @blp.response(200, ShiftListItemSchema(many=True))
-    def get(self, args):
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
         """Upcoming shifts of published activities, soonest first"""
-        return services.browse_shifts(services.ShiftFilter(**args), now=utcnow())
+        found = services.browse_shifts(
+            services.ShiftFilter(**args), now=utcnow(), window=window_of(pagination_parameters)
+        )
+        return answer_page(pagination_parameters, found)
 
 
 @blp.route("/teams/<int:team_id>/activities")
@@ -326,6 +331,7 @@ class MyShifts(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MySignUpSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """My sign-ups of shifts not yet over, soonest first"""
         return services.list_upcoming_sign_ups(current_user, now=utcnow())
@@ -336,6 +342,7 @@ class MyServiceHistory(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, ServiceHistoryEntrySchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """My check-ins, newest first"""
         return services.list_service_history(current_user)
@@ -346,6 +353,7 @@ class MyServiceTotals(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, ServiceTotalSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """My confirmed shifts and hours by year and season"""
         return services.service_totals(current_user)
@@ -474,6 +482,7 @@ class CheckInHistory(MethodView):
     @role_required(Role.volunteer, Role.office, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, CheckInChangeSchema(many=True))
+    @blp.paginate(Page)
     def get(self, check_in_id: int):
         """Who changed a check-in, what and why (the volunteer, the leaders, the office)"""
         return services.check_in_history(current_user, check_in_id)
@@ -487,6 +496,7 @@ class ShiftAttendance(MethodView):
     @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, AttendanceLineSchema(many=True))
+    @blp.paginate(Page)
     def get(self, shift_id: int):
         """Everyone signed up or checked in (leader)"""
         lines = services.attendance_sheet(
@@ -540,6 +550,7 @@ class ShiftCorrectionRequests(MethodView):
     @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, CorrectionRequestSchema(many=True))
+    @blp.paginate(Page)
     def get(self, shift_id: int):
         """Pending correction requests of a shift (leader)"""
         return services.list_correction_requests(current_user, shift_id)

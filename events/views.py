@@ -22,6 +22,7 @@ from core.extensions import db
 from core.forms import refusal_messages
 from core.pages import Said, back_to, carry_out, submit
 from core.qr import qr_svg
+from core.rows import Window
 from core.settings import current_settings
 from events import services
 from events.forms import (
@@ -62,14 +63,19 @@ def _activity_url(shift, **args) -> str:
 
 # Browsing and signing up ------------------------------------------------------------------
 
+# The browsing page lists this many shifts, soonest first, and says so when more match.
+BROWSE_SHOWN = 100
+
 
 @bp.get("/activities")
 @public(why="published shifts are there for everyone to find")
 def browse():
     form = ShiftFilterForm(request.args)
-    shifts = services.browse_shifts(form.filters(), now=utcnow())
-    sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in shifts])
-    return render_template("events/browse.html", form=form, shifts=shifts, sign_ups=sign_ups)
+    found = services.browse_shifts(form.filters(), now=utcnow(), window=Window(size=BROWSE_SHOWN))
+    sign_ups = services.sign_ups_by_shift(current_user, [s.id for s in found.items])
+    return render_template(
+        "events/browse.html", form=form, shifts=found.items, total=found.total, sign_ups=sign_ups
+    )
 
 
 @bp.get("/activities/<int:activity_id>")

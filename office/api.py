@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page
 from core.auth.access import Who, role_required
 from core.auth.models import Role
 from office import services
@@ -47,6 +47,7 @@ class ReportBreakdown(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportLineSchema(many=True))
+    @blp.paginate(Page)
     def get(self, filters, by: str):
         """The figures per season, campaign, district, team or activity category"""
         return services.breakdown(current_user, filters, by)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page, answer_page, window_of
 from core.auth.access import public, role_required
 from core.auth.models import Role
 from core.clock import local_moment, utcnow
@@ -71,9 +71,11 @@ class MyPointsHistory(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, PointsHistoryLineSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """My points entries, newest first"""
-        return services.history(current_user)
+        found = services.history(current_user, window=window_of(pagination_parameters))
+        return answer_page(pagination_parameters, found)
 
 
 @blp.route("/me/redeem-codes")
@@ -98,6 +100,7 @@ class Merchants(MethodView):
     @public(why="where points can be spent is public")
     @blp.arguments(MerchantQuerySchema, location="query")
     @blp.response(200, MerchantWithItemsSchema(many=True))
+    @blp.paginate(Page)
     def get(self, args):
         """Active merchants with the items on offer, optionally of one district"""
         return services.list_merchants(district_id=args.get("district_id"))

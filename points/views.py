@@ -26,6 +26,7 @@ from core.extensions import db
 from core.forms import apply_errors, refusal_messages
 from core.pages import submit
 from core.qr import qr_svg
+from core.rows import Window
 from core.settings import current_settings
 from points import services
 from points.forms import (
@@ -58,13 +59,17 @@ def _labels():
 # The volunteer's points -------------------------------------------------------------------
 
 
+# The points page lists this many entries, newest first, and says so when there are more.
+HISTORY_SHOWN = 200
+
+
 @bp.get("/points")
 @role_required(Role.volunteer, owner="self")
 def my_points():
     return render_template(
         "points/my_points.html",
         balance=services.balance_of(current_user),
-        history=services.history(current_user, limit=None),
+        history=services.history(current_user, window=Window(size=HISTORY_SHOWN)),
     )
 
 

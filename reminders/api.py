@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page
 from core.auth.access import login_required, role_required
 from core.auth.models import Role
 from core.clock import utcnow
@@ -14,7 +14,6 @@ from core.extensions import db
 from reminders import services
 from reminders.messages import render
 from reminders.schemas import (
-    NotificationPageSchema,
     NotificationPreferenceSchema,
     NotificationPreferencesUpdateSchema,
     NotificationQuerySchema,
@@ -22,6 +21,7 @@ from reminders.schemas import (
     NotificationResendResultSchema,
     NotificationResendSchema,
     NotificationSchema,
+    UnreadCountSchema,
 )
 
 blp = Blueprint(
@@ -56,19 +56,28 @@ class MyNotifications(MethodView):
     @login_required(owner="self", why="every account has an inbox")
     @blp.doc(security=BEARER)
     @blp.arguments(NotificationQuerySchema, location="query")
-    @blp.response(200, NotificationPageSchema)
-    def get(self, args):
-        """My notifications, newest first, in pages"""
+    @blp.response(200, NotificationSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """My notifications, newest first"""
         page = services.inbox(
-            current_user, page=args["page"], per_page=args["per_page"], unread_only=args["unread"]
+            current_user,
+            page=pagination_parameters.page,
+            per_page=pagination_parameters.page_size,
+            unread_only=args["unread"],
         )
-        return {
-            "items": [_shown(row) for row in page.items],
-            "page": page.page,
-            "pages": page.pages,
-            "total": page.total,
-            "unread": services.unread_count(current_user),
-        }
+        pagination_parameters.item_count = page.total
+        return [_shown(row) for row in page.items]
+
+
+@blp.route("/me/notifications/unread")
+class MyUnreadCount(MethodView):
+    @login_required(owner="self", why="every account has an inbox")
+    @blp.doc(security=BEARER)
+    @blp.response(200, UnreadCountSchema)
+    def get(self):
+        """How many of my notifications are unread (for a badge)"""
+        return {"unread": services.unread_count(current_user)}
 
 
 @blp.route("/me/notifications/<int:notification_id>/read")
@@ -100,6 +109,7 @@ class MyNotificationPreferences(MethodView):
     @login_required(owner="self", why="every account chooses how it is told")
     @blp.doc(security=BEARER)
     @blp.response(200, NotificationPreferenceSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """My choice (inbox and email, inbox, off) for each kind I can receive"""
         return _listed(services.preferences(current_user))

@@ -10,8 +10,6 @@ from reminders.models import DeliveryChoice, EmailStatus, NotificationKind
 
 
 class NotificationQuerySchema(Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
     unread = ma.fields.Boolean(load_default=False)
 
 
@@ -26,11 +24,7 @@ class NotificationSchema(Schema):
     email_status = ma.fields.Enum(EmailStatus)
 
 
-class NotificationPageSchema(Schema):
-    items = ma.fields.List(ma.fields.Nested(NotificationSchema))
-    page = ma.fields.Integer()
-    pages = ma.fields.Integer()
-    total = ma.fields.Integer()
+class UnreadCountSchema(Schema):
     unread = ma.fields.Integer(metadata={"description": "All unread notifications of the user"})
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page
 from core.auth.access import Who, login_required, public, role_required
 from core.auth.models import Role
 from core.auth.schemas import UserSchema
@@ -86,6 +86,7 @@ class Teams(MethodView):
     @public(why="approved teams are listed for everyone to find one")
     @blp.arguments(TeamQuerySchema, location="query")
     @blp.response(200, TeamSchema(many=True))
+    @blp.paginate(Page)
     def get(self, args):
         """Approved teams, by district, category and a part of the name"""
         return services.find_teams(
@@ -141,6 +142,7 @@ class TeamJoinRequests(MethodView):
     @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, MemberSchema(many=True))
+    @blp.paginate(Page)
     def get(self, team_id: int):
         """Pending requests to join, oldest first (leaders, office)"""
         return services.list_join_requests(current_user, team_id)
@@ -151,6 +153,7 @@ class TeamMembers(MethodView):
     @role_required(Who.leader, Role.office, owner="team")
     @blp.doc(security=BEARER)
     @blp.response(200, MemberSchema(many=True))
+    @blp.paginate(Page)
     def get(self, team_id: int):
         """Active members with their phones, leaders first (leaders, office)"""
         return services.list_members(current_user, team_id)
@@ -201,6 +204,7 @@ class MembershipHistory(MethodView):
     @role_required(Role.volunteer, Role.office, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MembershipEventSchema(many=True))
+    @blp.paginate(Page)
     def get(self, membership_id: int):
         """What happened to a membership (the member, the leaders, the office)"""
         return services.membership_history(current_user, membership_id)
@@ -211,6 +215,7 @@ class MyTeams(MethodView):
     @role_required(Role.volunteer, owner="self")
     @blp.doc(security=BEARER)
     @blp.response(200, MembershipSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """My current and pending memberships"""
         return services.list_my_memberships(current_user)
@@ -220,8 +225,9 @@ class MyTeams(MethodView):
 class TeamApplications(MethodView):
     @role_required(Role.office)
     @blp.doc(security=BEARER)
-    @blp.response(200, TeamApplicationReviewSchema(many=True))
     # The service does not check the role, and the list carries founders' phones.
+    @blp.response(200, TeamApplicationReviewSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """Team applications waiting for a decision, oldest first (office)"""
         return services.list_teams_to_decide(current_user)

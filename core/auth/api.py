@@ -6,8 +6,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from core.api import Blueprint, Page
 from core.auth import services
 from core.auth.access import (
     current_token_id,
@@ -53,6 +53,7 @@ class Tokens(MethodView):
     @login_required(owner="self", why="every account may hold tokens")
     @blp.doc(security=BEARER)
     @blp.response(200, TokenSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """List my usable tokens"""
         return services.list_tokens(current_user, now=utcnow())

@@ -14,6 +14,7 @@ from core.auth.models import User
 from core.clock import local_moment
 from core.errors import NotFound
 from core.extensions import db
+from core.rows import Slice, Window, read_slice
 from events.models import (
     Activity,
     ActivityStatus,
@@ -40,10 +41,10 @@ class ShiftFilter:
     category: ServiceCategory | None = None
 
 
-def browse_shifts(filters: ShiftFilter, *, now: datetime, limit: int = 200) -> list[Shift]:
-    """Upcoming shifts of published activities, soonest first, with their activity, team,
-    district and campaign loaded in the same query."""
-    query = (
+def browse_shifts(filters: ShiftFilter, *, now: datetime, window: Window) -> Slice[Shift]:
+    """Upcoming shifts of published activities, soonest first, the `window` of them with their
+    activity, team, district and campaign loaded in the same query, and how many there are."""
+    matching = (
         select(Shift)
         .join(Activity, Activity.id == Shift.activity_id)
         .join(Campaign, Campaign.id == Activity.campaign_id)
@@ -52,26 +53,26 @@ def browse_shifts(filters: ShiftFilter, *, now: datetime, limit: int = 200) -> l
             Shift.status == ShiftStatus.scheduled,
             Shift.ends_at > now,
         )
-        .options(
-            contains_eager(Shift.activity).contains_eager(Activity.campaign),
-            contains_eager(Shift.activity).joinedload(Activity.team, innerjoin=True),
-            contains_eager(Shift.activity).joinedload(Activity.district, innerjoin=True),
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(limit)
     )
     if filters.season is not None:
-        query = query.where(Campaign.season == filters.season)
+        matching = matching.where(Campaign.season == filters.season)
     if filters.campaign_id:
-        query = query.where(Activity.campaign_id == filters.campaign_id)
+        matching = matching.where(Activity.campaign_id == filters.campaign_id)
     if filters.district_id:
-        query = query.where(Activity.district_id == filters.district_id)
+        matching = matching.where(Activity.district_id == filters.district_id)
     if filters.category is not None:
-        query = query.where(Activity.category == filters.category)
+        matching = matching.where(Activity.category == filters.category)
     if filters.day is not None:
         start = local_moment(filters.day, time.min)
-        query = query.where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=1))
-    return list(db.session.scalars(query))
+        matching = matching.where(
+            Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=1)
+        )
+    query = matching.options(
+        contains_eager(Shift.activity).contains_eager(Activity.campaign),
+        contains_eager(Shift.activity).joinedload(Activity.team, innerjoin=True),
+        contains_eager(Shift.activity).joinedload(Activity.district, innerjoin=True),
+    ).order_by(Shift.starts_at, Shift.id)
+    return read_slice(query, window, count=matching.with_only_columns(Shift.id))
 
 
 def sign_ups_by_shift(user: User | None, shift_ids: list[int]) -> dict[int, SignUp]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from core.auth.models import User
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
-from core.rows import insert_unless_present
+from core.rows import Slice, Window, insert_unless_present, read_slice
 from points.models import Account, AccountKind, CauseKind, EntryKind, LedgerEntry, Merchant
 
 MAX_ADJUSTMENT = 100_000
@@ -209,26 +209,27 @@ class HistoryLine:
         return self.entry.cause_id if self.entry.cause_kind is CauseKind.redemption else None
 
 
-def history(user: User, *, limit: int | None = 200) -> list[HistoryLine]:
-    """The volunteer's entries, newest first, each with its signed change, memo and what it
-    was (`HistoryLine.movement`)."""
+def history(user: User, *, window: Window) -> Slice[HistoryLine]:
+    """The `window` of the volunteer's entries, newest first, each with its signed change,
+    memo and what it was (`HistoryLine.movement`), and how many entries there are."""
     account = db.session.scalar(
         select(Account).where(Account.kind == AccountKind.volunteer, Account.owner_id == user.id)
     )
     if account is None:
-        return []
+        return Slice([], 0)
     query = (
         select(LedgerEntry)
         .where(
             (LedgerEntry.to_account_id == account.id) | (LedgerEntry.from_account_id == account.id)
         )
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-        .limit(limit)
     )
-    return [
+    found = read_slice(query, window)
+    lines = [
         HistoryLine(e, e.amount if e.to_account_id == account.id else -e.amount)
-        for e in db.session.scalars(query)
+        for e in found.items
     ]
+    return Slice(lines, found.total)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from core.auth.models import Role, User
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
+from core.rows import Window
 from core.settings import current_settings
 from events import services as events
 from points import services
@@ -64,7 +65,9 @@ def test_an_adjustment_needs_the_office_a_reason_and_a_sane_amount(app):
     services.adjust(office, volunteer.id, amount=30, reason="表彰", key="d", now=utcnow())
     services.adjust(office, volunteer.id, amount=-10, reason="重复发放", key="e", now=utcnow())
     assert services.balance_of(volunteer) == 20
-    assert [(h.change, h.entry.memo) for h in services.history(volunteer)] == [
+    assert [
+        (h.change, h.entry.memo) for h in services.history(volunteer, window=Window()).items
+    ] == [
         (-10, "重复发放"),
         (30, "表彰"),
     ]
@@ -129,7 +132,7 @@ def test_confirmed_attendance_credits_points_once_and_a_correction_posts_the_dif
         now=after,
         leader_days=7,
     )
-    changes = [(h.entry.kind, h.change) for h in services.history(volunteer)]
+    changes = [(h.entry.kind, h.change) for h in services.history(volunteer, window=Window()).items]
     assert changes == [(EntryKind.reverse, -20), (EntryKind.earn, 10), (EntryKind.earn, 20)]
     assert services.balance_of(volunteer) == 10
     assert_ledger_ok()

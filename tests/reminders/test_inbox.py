@@ -3,6 +3,7 @@ their own; bad input changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -159,12 +160,14 @@ def test_the_api_lists_my_notifications_in_the_language_asked(app, volunteer, be
     headers = bearer(volunteer) | {"Accept-Language": "en"}
     client = app.test_client()
 
-    body = client.get("/api/v1/me/notifications", headers=headers).get_json()
+    listed = client.get("/api/v1/me/notifications", headers=headers)
+    items = listed.get_json()
+    unread = client.get("/api/v1/me/notifications/unread", headers=headers).get_json()
 
-    assert body["total"] == 2 and body["unread"] == 2
-    assert body["items"][0]["title"] == "You earned 1 point"
-    assert body["items"][0]["kind"] == "points_earned"
-    assert body["items"][0]["url"] == "/points"
+    assert json.loads(listed.headers["X-Pagination"])["total"] == 2 and unread["unread"] == 2
+    assert items[0]["title"] == "You earned 1 point"
+    assert items[0]["kind"] == "points_earned"
+    assert items[0]["url"] == "/points"
 
 
 def test_the_api_marks_read_and_refuses_others(app, volunteer, bearer):
