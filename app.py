@@ -23,6 +23,7 @@ from core.auth import access, passwords, sms
 from core.auth.api import blp as auth_api
 from core.auth.cli import fail, users_cli
 from core.auth.models import Role
+from core.auth.recovery_views import bp as recovery_pages
 from core.auth.sms_api import blp as sms_api
 from core.auth.sms_views import bp as sms_pages
 from core.auth.views import bp as auth_pages
@@ -36,6 +37,7 @@ from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
 from office.api import blp as office_api
+from office.user_admin import bp as user_admin_pages
 from office.views import bp as office_pages
 from points.api import blp as points_api
 from points.cli import points_cli
@@ -131,12 +133,14 @@ def register_blueprints(app: Flask) -> None:
     for pages in (
         core_pages,
         auth_pages,
+        recovery_pages,
         sms_pages,
         volunteer_pages,
         events_pages,
         points_pages,
         reminders_pages,
         office_pages,
+        user_admin_pages,
     ):
         app.register_blueprint(pages)
     for endpoints in (

@@ -21,6 +21,9 @@ Result = TypeVar("Result")
 # pair, or None for nothing.
 Said = str | tuple[str, str] | None
 Then = str | Callable[[Result], str]
+# What to do once the action is committed, with what it returned (send an email, show a secret
+# once): it reads plain values only (the commit expired the rows) and must not raise.
+After = Callable[[Result], None]
 
 
 def back_to(fallback: str) -> str:
@@ -42,13 +45,15 @@ def _refuse(error: DomainError) -> None:
         flash(message, "danger")
 
 
-def _commit(result, then: Then, done: Said | Callable) -> Response:
+def _commit(result, then: Then, done: Said | Callable, after: After | None = None) -> Response:
     # What to say and where to go come from what the action returned, before the commit
     # expires it: nothing is read back afterwards.
     said = done(result) if callable(done) else done
     target = then(result) if callable(then) else then
     db.session.commit()
     _flash(said)
+    if after is not None:
+        after(result)
     return redirect(target)
 
 
@@ -59,13 +64,14 @@ def carry_out(
     done: Said | Callable[[Result], Said] = None,
     refused_to: str | Callable[[DomainError | None], str] | None = None,
     form: Form | None = None,
+    after: After | None = None,
 ) -> Response:
     """Run `action` (a call of one service) as the request's unit of work, for a button or a
     small form (`form`: a reason, a choice), which is checked first.
 
-    Done: commit, flash `done`, redirect to `then` (each may be made from the result).
-    Refused (the form's checks, or a DomainError): roll back once, flash why, redirect to
-    `refused_to` (a URL, or one made from the error; `then` by default).
+    Done: commit, flash `done`, run `after`, redirect to `then` (each may be made from the
+    result). Refused (the form's checks, or a DomainError): roll back once, flash why, redirect
+    to `refused_to` (a URL, or one made from the error; `then` by default).
     """
     refused = None
     if form is not None and not form.validate():
@@ -77,7 +83,7 @@ def carry_out(
             _refuse(error)
             refused = error
         else:
-            return _commit(result, then, done)
+            return _commit(result, then, done, after)
     # `then` may need the result, which a refusal does not have: such a view names `refused_to`.
     return redirect(refused_to(refused) if callable(refused_to) else refused_to or then)
 
@@ -89,13 +95,14 @@ def submit(
     then: Then,
     done: Said | Callable[[Result], Said] = None,
     refused_to: str | None = None,
+    after: After | None = None,
 ) -> Response | None:
     """For a form shown again until it is right: when it validates, run `action` as the
-    request's unit of work (commit, flash `done`, redirect to `then`). Returns None when the
-    view should render the form again: not submitted, invalid, or refused by the service (the
-    refusal rolled back and placed beside its fields). With `refused_to`, a refusal that names
-    none of the form's fields (the thing is gone, or decided meanwhile) is flashed and redirects
-    there instead."""
+    request's unit of work (commit, flash `done`, run `after`, redirect to `then`). Returns
+    None when the view should render the form again: not submitted, invalid, or refused by the
+    service (the refusal rolled back and placed beside its fields). With `refused_to`, a
+    refusal that names none of the form's fields (the thing is gone, or decided meanwhile) is
+    flashed and redirects there instead."""
     if not form.validate_on_submit():
         return None
     try:
@@ -108,4 +115,4 @@ def submit(
         apply_errors(form, error)
         form.refused_with = error.status
         return None
-    return _commit(result, then, done)
+    return _commit(result, then, done, after)

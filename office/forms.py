@@ -1,11 +1,13 @@
-"""The report filters, read from the query string (a GET form, so no CSRF)."""
+"""The report filters, read from the query string (a GET form, so no CSRF); the office's
+user search, audit filters and staff link."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
+from core.auth.models import AuditAction
 from core.forms import optional_int
 from core.inputs import Form
 from events.models import Season
@@ -70,3 +72,66 @@ class ReportFilterForm(Form):
             start=value(self.start),
             end=value(self.end),
         )
+
+
+class UserSearchForm(Form):
+    """The office's search for accounts (a GET form, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Mobile number or name"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "off", "enterkeyhint": "search"},
+    )
+
+
+# What each audit log entry records, as the pages say it.
+ACTION_LABELS = {
+    AuditAction.viewed_phone: _l("Viewed the mobile number"),
+    AuditAction.disabled: _l("Disabled the account"),
+    AuditAction.enabled: _l("Enabled the account"),
+    AuditAction.reset_link_created: _l("Made a password reset link"),
+    AuditAction.password_reset: _l("Set a new password with a link"),
+    AuditAction.password_set: _l("Set the password at the command line"),
+    AuditAction.office_granted: _l("Gave the office role"),
+    AuditAction.office_withdrawn: _l("Withdrew the office role"),
+    AuditAction.staff_linked: _l("Linked to a merchant"),
+    AuditAction.staff_unlinked: _l("Removed the merchant link"),
+    AuditAction.audit_exported: _l("Exported the audit log"),
+}
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters (a GET form, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    user = StringField(
+        _l("Account (mobile number)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "tel"},
+    )
+    actor = StringField(
+        _l("Done by (mobile number)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "tel"},
+    )
+    action = SelectField(_l("Action"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [("", str(_l("Any action")))] + [
+            (action.value, str(label)) for action, label in ACTION_LABELS.items()
+        ]
+
+
+class StaffLinkForm(Form):
+    """Which merchant a staff account is to work for."""
+
+    # Whether the merchant exists is the service's to say.
+    merchant_id = SelectField(
+        _l("Merchant"), coerce=optional_int, validators=[DataRequired()], validate_choice=False
+    )

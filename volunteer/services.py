@@ -131,6 +131,9 @@ def update_profile(
         get_district(district_id)
     profile = get_profile(user)
     user.display_name = display_name[:64]
+    if email != user.email:
+        # A new address is unproved until its holder opens the link sent to it.
+        user.email_verified_at = None
     user.email = email
     profile.district_id = district_id
     # Keep the list's order stable and free of repeats, whatever the form sent.

@@ -7,11 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.auth import recovery
 from core.auth.access import Who, login_required, public, role_required, sign_in
 from core.auth.models import Role, SmsPurpose
+from core.auth.recovery_views import send_email_proof
 from core.auth.sms_views import code_page_context
 from core.clock import utcnow
 from core.extensions import db, limiter
+from core.inputs import Form
 from core.pages import carry_out, submit
 from core.settings import current_settings
 from volunteer import services
@@ -72,21 +75,35 @@ def profile():
             "email": current_user.email,
         }
     )
-    saved = submit(
-        form,
-        lambda: services.update_profile(
+    mail_enabled = current_settings().mail.enabled
+
+    def save():
+        services.update_profile(
             current_user,
             display_name=form.display_name.data,
             district_id=form.district_id.data,
             skills=form.skills.data or [],
             email=form.email.data,
-        ),
+        )
+        # A new address gets a link that proves it (sent once the change is committed).
+        return recovery.proof_after_change(current_user, now=utcnow(), mail_enabled=mail_enabled)
+
+    saved = submit(
+        form,
+        save,
         done=_("Your profile has been saved."),
         then=url_for("volunteer.profile"),
+        after=send_email_proof,
     )
     # get_profile makes a missing profile on the way.
     db.session.commit()
-    return saved or render_template("volunteer/profile.html", form=form, profile=profile)
+    return saved or render_template(
+        "volunteer/profile.html",
+        form=form,
+        profile=profile,
+        mail_enabled=mail_enabled,
+        verify_form=Form(),
+    )
 
 
 # Teams (志愿服务队) and memberships ------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.api import Blueprint, Page
-from core.auth import services
+from core.auth import admin, services
 from core.auth.access import (
     current_token_id,
     login_attempt_limits,
@@ -99,7 +99,7 @@ class DisableAccount(MethodView):
     @blp.response(200, AccountSchema)
     def post(self, user_id: int):
         """Disable an account (office): its sessions and tokens end at once"""
-        user = services.set_account_enabled(current_user, user_id, enabled=False, now=utcnow())
+        user = admin.set_account_enabled(current_user, user_id, enabled=False, now=utcnow())
         db.session.commit()
         return user
 
@@ -111,7 +111,7 @@ class EnableAccount(MethodView):
     @blp.response(200, AccountSchema)
     def post(self, user_id: int):
         """Enable a disabled account again (office); it must sign in anew"""
-        user = services.set_account_enabled(current_user, user_id, enabled=True, now=utcnow())
+        user = admin.set_account_enabled(current_user, user_id, enabled=True, now=utcnow())
         db.session.commit()
         return user
 

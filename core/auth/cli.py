@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from core.auth import services
+from core.auth import admin, recovery, services
 from core.auth.models import Role, User
 from core.clock import utcnow
 from core.errors import DomainError
@@ -63,7 +63,7 @@ def office_actor() -> User:
 def _set_enabled(phone: str, enabled: bool) -> None:
     user = _account(phone)
     try:
-        services.set_account_enabled(office_actor(), user.id, enabled=enabled, now=utcnow())
+        admin.set_account_enabled(office_actor(), user.id, enabled=enabled, now=utcnow())
     except DomainError as error:
         fail(error)
     db.session.commit()
@@ -92,3 +92,19 @@ def sign_out_everywhere(phone: str) -> None:
     services.sign_out_everywhere(_account(phone), now=utcnow())
     db.session.commit()
     click.echo(f"Signed {phone} out everywhere.")
+
+
+@users_cli.command("set-password")
+@click.argument("phone")
+@click.password_option(
+    "--password", help="The new password; asked at a prompt (hidden, twice) when not given."
+)
+def set_password(phone: str, password: str) -> None:
+    """Set an account's password (the operator, for someone locked out): every session, token
+    and reset link of the account ends, and the audit log says so."""
+    try:
+        recovery.set_password(office_actor(), phone, password, now=utcnow())
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    click.echo(f"Set a new password for {phone}; its sessions and tokens have ended.")

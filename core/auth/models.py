@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.volunteer)
     email: Mapped[str | None] = mapped_column(String(254))
+    # When the holder of `email` last proved it by opening the link sent to it; None while
+    # unproved. Changing the address clears it. Only a proved address may receive a reset link.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -145,3 +148,75 @@ class SmsCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LinkPurpose(enum.Enum):
+    """What a one-time link (OneTimeLink) does when it is opened."""
+
+    reset_password = "reset_password"
+    verify_email = "verify_email"
+
+
+class OneTimeLink(db.Model):
+    """A link sent by email or handed out by the office that works once and for a short time:
+    setting a new password, or proving an email address. Only the SHA-256 of its secret is
+    stored, like sessions and API tokens. At most one per user and purpose is live: issuing a
+    new one ends the old; using it, or a new password, ends it. `created_by_id` is the office
+    account that made a reset link (None: the user asked for it, or it proves an address)."""
+
+    __tablename__ = "one_time_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address a verification link proves (the user may have changed it since).
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+class AuditAction(enum.Enum):
+    """What an entry of the audit log records."""
+
+    viewed_phone = "viewed_phone"
+    disabled = "disabled"
+    enabled = "enabled"
+    reset_link_created = "reset_link_created"
+    password_reset = "password_reset"
+    password_set = "password_set"
+    office_granted = "office_granted"
+    office_withdrawn = "office_withdrawn"
+    staff_linked = "staff_linked"
+    staff_unlinked = "staff_unlinked"
+    audit_exported = "audit_exported"
+
+
+class AuditEntry(db.Model):
+    """One action on user accounts: who (None: the operator's command line), what, on whom,
+    with what details, when. Append-only: rows are never changed (the database refuses an
+    UPDATE) and nothing in the app deletes them."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_target_id_created_at", "target_id", "created_at"),
+        Index("ix_audit_log_actor_id_created_at", "actor_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction), index=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    target: Mapped[User | None] = relationship(foreign_keys=[target_id])

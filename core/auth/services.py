@@ -210,23 +210,6 @@ def sign_out_everywhere(user: User, *, now: datetime) -> None:
     _revoke_tokens(user, now=now)
 
 
-def set_account_enabled(office: User, user_id: int, *, enabled: bool, now: datetime) -> User:
-    """Disable or re-enable an account (the office). Disabling signs it out everywhere at once:
-    its sessions end and its tokens are revoked; re-enabling brings none of them back.
-
-    Raises Forbidden (not the office), NotFound (no such user) or Conflict (disabling oneself,
-    which would leave nobody to undo it)."""
-    require_office(office)
-    user = get_or_not_found(User, user_id, _l("No such user."))
-    if not enabled and user.id == office.id:
-        raise Conflict(_l("You cannot disable your own account."), code="own_account")
-    user.is_enabled = enabled
-    if not enabled:
-        sign_out_everywhere(user, now=now)
-    db.session.flush()
-    return user
-
-
 def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tuple[ApiToken, str]:
     """Create a bearer token for the user; return the stored row and the secret, which is shown
     once and never stored."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.auth import services as auth
-from core.auth.models import Role, User
+from core.auth.admin import record_action
+from core.auth.models import AuditAction, Role, User
 from core.auth.services import require_office
 from core.collation import in_pinyin_order
 from core.districts import get_district
-from core.errors import Forbidden, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
 from points.models import CatalogItem, Merchant, MerchantKind, MerchantStaff
@@ -72,6 +75,69 @@ def add_staff(
     db.session.add(MerchantStaff(user_id=user.id, merchant_id=merchant.id))
     db.session.flush()
     return user
+
+
+def staff_link(office: User, user_id: int) -> MerchantStaff | None:
+    """The merchant a staff account is linked to (its merchant loaded), or None; for the
+    office's user pages. Raises Forbidden."""
+    require_office(office)
+    return db.session.get(MerchantStaff, user_id, options=[joinedload(MerchantStaff.merchant)])
+
+
+def link_staff(office: User, user_id: int, merchant_id: int, *, now: datetime) -> MerchantStaff:
+    """The office links a merchant-staff account to a merchant (a clerk without a counter, or
+    one moved from another shop after the old link was removed); written to the audit log.
+    Raises Forbidden, NotFound, Conflict (not a merchant-staff account, linked already)."""
+    require_office(office)
+    # The account's row locked: two offices linking it at once take turns.
+    user = get_or_not_found(User, user_id, _l("No such user."), lock=True)
+    merchant = get_merchant(merchant_id)
+    if user.role is not Role.merchant_staff:
+        raise Conflict(
+            _l("Only a merchant-staff account can work at a merchant."), code="not_staff"
+        )
+    current = db.session.get(MerchantStaff, user.id, options=[joinedload(MerchantStaff.merchant)])
+    if current is not None:
+        raise Conflict(
+            _l(
+                "This account works for %(name)s; remove that link first.",
+                name=current.merchant.name,
+            ),
+            code="linked_already",
+        )
+    link = MerchantStaff(user_id=user.id, merchant_id=merchant.id)
+    db.session.add(link)
+    record_action(
+        office,
+        AuditAction.staff_linked,
+        user,
+        now=now,
+        details={"merchant_id": merchant.id, "merchant": merchant.name},
+    )
+    return link
+
+
+def unlink_staff(office: User, user_id: int, *, now: datetime) -> Merchant:
+    """The office removes a staff account's link to its merchant: the account keeps its role
+    and may be linked to another merchant; it reaches no counter meanwhile. Written to the
+    audit log; returns the merchant it left. Raises Forbidden, NotFound (no account, no link)."""
+    require_office(office)
+    user = get_or_not_found(User, user_id, _l("No such user."))
+    # Locked, so that two offices removing it at once take turns (no eager join: PostgreSQL
+    # locks no row of an outer join's nullable side).
+    link = db.session.get(MerchantStaff, user.id, with_for_update=True)
+    if link is None:
+        raise NotFound(_l("This account is not linked to a merchant."))
+    merchant = link.merchant
+    db.session.delete(link)
+    record_action(
+        office,
+        AuditAction.staff_unlinked,
+        user,
+        now=now,
+        details={"merchant_id": merchant.id, "merchant": merchant.name},
+    )
+    return merchant
 
 
 def staff_merchant(user: User) -> Merchant:

@@ -13,6 +13,8 @@ SERVICE_MODULES = sorted(
         "*/services.py",
         "*/services/*.py",
         "core/auth/services.py",
+        "core/auth/admin.py",
+        "core/auth/recovery.py",
         "core/auth/sms_services.py",
     )
     for path in ROOT.glob(pattern)

@@ -9,7 +9,7 @@ from itertools import count
 
 import pytest
 
-from core.auth import services as auth
+from core.auth import admin
 from core.auth.models import Role
 from core.clock import utcnow
 from core.errors import Forbidden
@@ -164,7 +164,7 @@ def test_a_recipient_who_no_longer_wants_the_email_is_not_mailed_and_it_stays_fa
         )
     )
     disabled = failed_email()
-    auth.set_account_enabled(office_user, disabled.user_id, enabled=False, now=utcnow())
+    admin.set_account_enabled(office_user, disabled.user_id, enabled=False, now=utcnow())
     db.session.flush()
     kept = [no_address, blank_address, inbox_only, turned_off, disabled]
 
