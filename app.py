@@ -18,6 +18,7 @@ import events.demo
 import points.demo
 import reminders.demo
 import volunteer.demo
+from certificates.views import bp as certificate_pages
 from core import errors, headers, i18n, logs, readiness, settings
 from core.auth import access, passwords, sms
 from core.auth.api import blp as auth_api
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         reminders_pages,
         office_pages,
         user_admin_pages,
+        certificate_pages,
     ):
         app.register_blueprint(pages)
     for endpoints in (

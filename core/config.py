@@ -141,6 +141,18 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "MAIL_LEASE_SECONDS": int(os.environ.get("MAIL_LEASE_SECONDS", "120")),
         # Links in emails point here (a job has no request to take the host from).
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # The service certificate (志愿服务证明): who issues it and how to reach them, printed on
+        # every certificate; its number starts with the prefix (QHD-ZYFW-2026-000123); its QR
+        # code points at SITE_URL, which must be the public address for that reason.
+        "CERTIFICATE_ISSUER": os.environ.get(
+            "CERTIFICATE_ISSUER", "秦皇岛市精神文明建设委员会办公室"
+        ),
+        "CERTIFICATE_CONTACT": os.environ.get("CERTIFICATE_CONTACT", ""),
+        "CERTIFICATE_NUMBER_PREFIX": os.environ.get("CERTIFICATE_NUMBER_PREFIX", "QHD"),
+        # Look-ups on the public verification page per client address, right or wrong.
+        "CERTIFICATE_VERIFICATIONS_PER_ADDRESS": os.environ.get(
+            "CERTIFICATE_VERIFICATIONS_PER_ADDRESS", "30 per 10 minutes"
+        ),
         "REMINDER_SHIFT_FIRST_HOURS": int(os.environ.get("REMINDER_SHIFT_FIRST_HOURS", "24")),
         "REMINDER_SHIFT_SECOND_HOURS": int(os.environ.get("REMINDER_SHIFT_SECOND_HOURS", "2")),
         "REMINDER_ATTENDANCE_HOURS": int(os.environ.get("REMINDER_ATTENDANCE_HOURS", "12")),

@@ -16,6 +16,26 @@ from flask import Flask, current_app
 
 
 @dataclass(frozen=True)
+class CertificateSettings:
+    """What certificates (志愿服务证明) print: the issuer, its contact, the number's prefix, and
+    the site their QR code points to."""
+
+    issuer: str
+    contact: str
+    number_prefix: str
+    site_url: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CertificateSettings:
+        return cls(
+            issuer=config["CERTIFICATE_ISSUER"],
+            contact=config["CERTIFICATE_CONTACT"],
+            number_prefix=config["CERTIFICATE_NUMBER_PREFIX"],
+            site_url=config["SITE_URL"].rstrip("/"),
+        )
+
+
+@dataclass(frozen=True)
 class ReminderSettings:
     """When each reminder (提醒) falls due."""
 
@@ -81,6 +101,7 @@ class Settings:
     redeem_code_minutes: int
     check_in_secret: str
     retention: timedelta
+    certificates: CertificateSettings
     reminders: ReminderSettings
     mail: MailSettings
     sms: SmsSettings
@@ -95,6 +116,7 @@ class Settings:
             redeem_code_minutes=config["REDEEM_CODE_MINUTES"],
             check_in_secret=config["SECRET_KEY"],
             retention=timedelta(days=config["RETENTION_DAYS"]),
+            certificates=CertificateSettings.from_config(config),
             reminders=ReminderSettings(
                 shift_first=timedelta(hours=config["REMINDER_SHIFT_FIRST_HOURS"]),
                 shift_second=timedelta(hours=config["REMINDER_SHIFT_SECOND_HOURS"]),

@@ -1,14 +1,17 @@
 """A small world of two of everyone (A and B): for tests that ask who may reach what, such as
 the authorization matrix. Each side has a volunteer, a team leader with a team, an activity,
 shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
-staff, catalogue and a redemption, and an office account; every user has a notification (the
-volunteer's email of it failed) and an API token. Builders add and flush, and never commit."""
+staff, catalogue and a redemption, a service certificate of the volunteer, and an office
+account; every user has a notification (the volunteer's email of it failed) and an API token.
+Builders add and flush, and never commit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from certificates import services as certificates
+from certificates.models import DocumentKind, IssuedDocument, SubjectKind
 from core.auth import services as auth
 from core.auth.models import ApiToken, Role, User
 from core.extensions import db
@@ -51,6 +54,7 @@ class Side:
     merchant: Merchant
     item: CatalogItem
     redemption: Redemption
+    certificate: IssuedDocument
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
 
@@ -69,6 +73,7 @@ class Side:
             self.users["office"].phone,
             self.correction.message,
             self.tokens["volunteer"][0].name,
+            self.certificate.check_code,
         ]
 
 
@@ -123,6 +128,8 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         staff, code=code.code, lines=[(item.id, 1)], key=f"world-{tag}", now=now
     )
 
+    certificate = _certificate(volunteer, office, now)
+
     side = Side(
         tag=tag,
         users={"volunteer": volunteer, "leader": leader, "merchant_staff": staff, "office": office},
@@ -138,6 +145,7 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         merchant=merchant,
         item=item,
         redemption=redemption,
+        certificate=certificate,
     )
     for role, user in side.users.items():
         side.notifications[role] = Notification(
@@ -156,6 +164,37 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         side.tokens[role] = auth.issue_token(user, now=now, days=1, name=f"手机{tag}{role}")
     db.session.flush()
     return side
+
+
+def _certificate(volunteer: User, office: User, now: datetime) -> IssuedDocument:
+    """A service certificate of the volunteer, entered in the register as the office would
+    (the world's attendance is not confirmed, so there are no hours to certify by the rules)."""
+    settings = current_settings().certificates
+    content = {
+        "name": volunteer.display_name,
+        "masked_name": certificates.mask_name(volunteer.display_name),
+        "identity": {"kind": "volunteer_number", "value": f"{volunteer.id:08d}"},
+        "first_day": "2026-03-05",
+        "last_day": "2026-03-05",
+        "total_shifts": 1,
+        "total_minutes": 120,
+        "total_hours": 2.0,
+        "years": [{"year": 2026, "shifts": 1, "hours": 2.0}],
+        "campaigns": [{"year": 2026, "campaign": "学雷锋志愿服务月", "shifts": 1, "hours": 2.0}],
+        "teams": [],
+        "issuer": settings.issuer,
+        "contact": settings.contact,
+        "issued_on": "2026-03-06",
+    }
+    return certificates.issue_document(
+        office,
+        DocumentKind.service_certificate,
+        subject_kind=SubjectKind.user,
+        subject_id=volunteer.id,
+        content=content,
+        now=now,
+        settings=settings,
+    )
 
 
 def make_world(now: datetime) -> World:

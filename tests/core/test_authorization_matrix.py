@@ -54,6 +54,7 @@ def object_ids(world: World, who: Who) -> dict[str, int]:
         "user_id": a.users["volunteer"].id,
         "notification_id": a.notifications[role].id,
         "token_id": a.tokens[role][0].id,
+        "document_id": a.certificate.id,
     }
 
 
