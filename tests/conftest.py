@@ -21,7 +21,9 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from core.extensions import db
 from tests.builders import DEFAULT_PASSWORD, make_user
-from tests.smtp import smtp_server  # noqa: F401 (a fixture for every test)
+
+# The loopback SMTP server fixture, for every test.
+pytest_plugins = ["tests.smtp"]
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -136,6 +138,20 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    """An app whose mail goes to the loopback SMTP server, its links on a public address."""
+    app = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT=5,
+        MAIL_DEFAULT_SENDER="文明实践积分 <noreply@volunteer.example>",
+        SITE_URL="https://volunteer.example",
+    )
+    with app.app_context():
+        yield app
 
 
 def sign_in(client, user, password: str = DEFAULT_PASSWORD):

@@ -1,4 +1,4 @@
-"""Sign-in and password forms."""
+"""Sign-in and password forms, and the fields the SMS code forms share with them."""
 
 from __future__ import annotations
 
@@ -9,12 +9,35 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from core.inputs import Form
 
 
-class LoginForm(Form):
-    phone = StringField(
+def phone_field(autocomplete: str = "username") -> StringField:
+    """A mainland mobile number (the services check its form)."""
+    return StringField(
         _l("Mobile number"),
         validators=[DataRequired(), Length(max=20)],
-        render_kw={"inputmode": "tel", "autocomplete": "username"},
+        render_kw={"inputmode": "tel", "autocomplete": autocomplete},
     )
+
+
+def new_password_field() -> PasswordField:
+    return PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 8 characters, not digits only."),
+    )
+
+
+def repeated_password_field(of: str) -> PasswordField:
+    """The new password again, to catch a typing slip the person cannot see."""
+    return PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo(of, message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(Form):
+    phone = phone_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), Length(max=128)],
@@ -29,42 +52,16 @@ class ChangePasswordForm(Form):
         validators=[DataRequired(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(max=128)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message=_l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new_password = new_password_field()
+    confirm = repeated_password_field("new_password")
 
 
 class ForgotPasswordForm(Form):
-    phone = StringField(
-        _l("Mobile number"),
-        validators=[DataRequired(), Length(max=20)],
-        render_kw={"inputmode": "tel", "autocomplete": "username"},
-    )
+    phone = phone_field()
 
 
 class NewPasswordForm(Form):
     """A new password set with a one-time link."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(max=128)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(),
-            EqualTo("password", message=_l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field()
+    confirm = repeated_password_field("password")

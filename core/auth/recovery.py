@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from core.auth import passwords
 from core.auth.admin import record_action
 from core.auth.models import AuditAction, LinkPurpose, OneTimeLink, User
 from core.auth.services import (
     check_password_strength,
+    end_links,
     find_user_by_phone,
     normalize_phone,
+    replace_password,
     require_office,
-    sign_out_everywhere,
 )
 from core.errors import Conflict, DomainError, NotFound
 from core.extensions import db
@@ -73,18 +73,6 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _end_links(user: User, purpose: LinkPurpose, *, now: datetime) -> None:
-    db.session.execute(
-        update(OneTimeLink)
-        .where(
-            OneTimeLink.user_id == user.id,
-            OneTimeLink.purpose == purpose,
-            OneTimeLink.ended_at.is_(None),
-        )
-        .values(ended_at=now)
-    )
-
-
 def _issue(
     user: User,
     purpose: LinkPurpose,
@@ -94,7 +82,7 @@ def _issue(
     created_by: User | None = None,
     email: str | None = None,
 ) -> IssuedLink:
-    _end_links(user, purpose, now=now)
+    end_links(user, purpose, now=now)
     secret = secrets.token_urlsafe(32)
     link = OneTimeLink(
         user_id=user.id,
@@ -232,14 +220,6 @@ def check_reset_link(secret: str, *, now: datetime) -> User:
     return user
 
 
-def _new_password(user: User, password: str, *, now: datetime) -> None:
-    user.password_hash = passwords.hash_password(password)
-    # A new password usually means the old one is lost or leaked: every sign-in and token ends,
-    # and so does every other reset link.
-    sign_out_everywhere(user, now=now)
-    _end_links(user, LinkPurpose.reset_password, now=now)
-
-
 def reset_password_with_link(secret: str, password: str, *, now: datetime) -> User:
     """Set a new password with a reset link, which then works no more; every session, token
     and reset link of the account ends. Raises LinkRefused, ValidationFailed (weak password:
@@ -250,7 +230,7 @@ def reset_password_with_link(secret: str, password: str, *, now: datetime) -> Us
         raise LinkRefused(_l("This account is disabled. Ask the civilization office."))
     check_password_strength(password)
     link.used_at = now
-    _new_password(user, password, now=now)
+    replace_password(user, password, now=now)
     record_action(
         user,
         AuditAction.password_reset,
@@ -270,6 +250,6 @@ def set_password(actor: User, phone: str, password: str, *, now: datetime) -> Us
     if user is None:
         raise NotFound(_l("No account has this mobile number."))
     check_password_strength(password)
-    _new_password(user, password, now=now)
+    replace_password(user, password, now=now)
     record_action(actor, AuditAction.password_set, user, now=now, details={"by": "command line"})
     return user

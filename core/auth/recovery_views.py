@@ -13,6 +13,7 @@ import logging
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -66,6 +67,21 @@ def _send(issued: IssuedLink, subject: str, body: str) -> bool:
     return True
 
 
+def _send_after_the_answer(issued: IssuedLink, subject: str, body: str) -> None:
+    """Send one account email once the answer has gone out, so that how long the answer takes
+    does not tell whether an email was sent (and so whether the number has an account)."""
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        with app.app_context():
+            _send(issued, subject, body)
+
+    @after_this_request
+    def later(response):
+        response.call_on_close(send)
+        return response
+
+
 def send_email_proof(issued: IssuedLink | None) -> None:
     """Send the link that proves an address (after the commit); say so on the next page."""
     if issued is None:
@@ -95,7 +111,7 @@ def _send_reset(issued: IssuedLink | None) -> None:
         until=format_datetime(issued.expires_at, "short"),
         url=link_url(issued),
     )
-    _send(issued, _("Set a new password"), body)
+    _send_after_the_answer(issued, _("Set a new password"), body)
 
 
 def _phone_key() -> str:

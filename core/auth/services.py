@@ -12,7 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
-from core.auth.models import ApiToken, Role, SmsCode, User, UserSession
+from core.auth.models import ApiToken, LinkPurpose, OneTimeLink, Role, SmsCode, User, UserSession
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import delete_in_batches, get_or_not_found
@@ -118,24 +118,39 @@ def change_password(
     keep_session_key: str | None = None,
 ) -> None:
     """Replace the password; raise ValidationFailed if the current one is wrong or the new one
-    is weak. A changed password usually means a leaked one, so every API token is revoked and
-    every sign-in session ends but the one that made the change (`keep_session_key`)."""
+    is weak. Ends what `replace_password` ends, but for the sign-in session that made the change
+    (`keep_session_key`)."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationFailed(
             errors={"current_password": [str(_l("The current password is wrong."))]}
         )
     check_password_strength(new_password, field="new_password")
-    user.password_hash = passwords.hash_password(new_password)
+    replace_password(user, new_password, now=now, keep_session_key=keep_session_key)
+
+
+def replace_password(
+    user: User, password: str, *, now: datetime, keep_session_key: str | None = None
+) -> None:
+    """Store a new (already checked) password. A new password usually means the old one is lost
+    or leaked, so every API token is revoked, every sign-in session but `keep_session_key` ends,
+    and so does every unused reset link: one mailed or handed out earlier must not outlive it."""
+    user.password_hash = passwords.hash_password(password)
     _revoke_tokens(user, now=now)
     _end_sessions(user, now=now, keep_key=keep_session_key)
+    end_links(user, LinkPurpose.reset_password, now=now)
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a password without the current one (for the office's CLI); raise ValidationFailed
-    if it is weak."""
-    check_password_strength(password)
-    user.password_hash = passwords.hash_password(password)
-    db.session.flush()
+def end_links(user: User, purpose: LinkPurpose, *, now: datetime) -> None:
+    """End the user's unused one-time links for `purpose` (a newer one replaces them)."""
+    db.session.execute(
+        update(OneTimeLink)
+        .where(
+            OneTimeLink.user_id == user.id,
+            OneTimeLink.purpose == purpose,
+            OneTimeLink.ended_at.is_(None),
+        )
+        .values(ended_at=now)
+    )
 
 
 def _secret_hash(secret: str) -> str:
@@ -265,17 +280,25 @@ def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
 
 
 def purge_expired_credentials(*, before: datetime) -> int:
-    """Delete API tokens and sign-in sessions that expired or were ended before `before`
-    (they can never be used again; keeping them only keeps their hashes), and SMS codes asked
-    for before it (the daily caps count the last day only). Returns how many."""
+    """Delete API tokens, sign-in sessions and one-time links that expired, were ended or used
+    before `before` (they can never work again; keeping them only keeps their hashes), and SMS
+    codes asked for before it (the daily caps count the last day only). Returns how many."""
     tokens = delete_in_batches(
         ApiToken, or_(ApiToken.expires_at < before, ApiToken.revoked_at < before)
     )
     sessions = delete_in_batches(
         UserSession, or_(UserSession.expires_at < before, UserSession.ended_at < before)
     )
+    links = delete_in_batches(
+        OneTimeLink,
+        or_(
+            OneTimeLink.expires_at < before,
+            OneTimeLink.ended_at < before,
+            OneTimeLink.used_at < before,
+        ),
+    )
     codes = delete_in_batches(SmsCode, SmsCode.created_at < before)
-    return tokens + sessions + codes
+    return tokens + sessions + links + codes
 
 
 def set_locale(user: User, locale: str) -> None:

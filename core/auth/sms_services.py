@@ -17,13 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.auth import passwords
 from core.auth.models import SmsCode, SmsPurpose, User
 from core.auth.services import (
     check_password_strength,
     find_user_by_phone,
     normalize_phone,
-    sign_out_everywhere,
+    replace_password,
 )
 from core.auth.sms import SmsGateway, SmsNotSent
 from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
@@ -238,15 +237,14 @@ def reset_password_with_code(
     raw_phone: str, code: str, new_password: str, *, now: datetime, settings: SmsSettings
 ) -> User:
     """Set a new password for the user whose number received this reset code. As after a
-    password change, every sign-in session ends and every API token is revoked.
+    password change, every sign-in session, API token and reset link ends.
 
     Raises ValidationFailed (weak password, checked first so that it costs no try), what
     `use_code` raises, or Forbidden (the account was disabled since)."""
     check_password_strength(new_password, field="new_password")
     phone = use_code(raw_phone, SmsPurpose.reset_password, code, now=now, settings=settings)
     user = _enabled_user(phone)
-    user.password_hash = passwords.hash_password(new_password)
+    replace_password(user, new_password, now=now)
     user.phone_verified_at = now
-    sign_out_everywhere(user, now=now)
     db.session.flush()
     return user

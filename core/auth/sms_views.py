@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.auth import sms_services
@@ -21,6 +22,7 @@ from core.auth.models import SmsPurpose
 from core.auth.services import normalize_phone
 from core.auth.sms import current_gateway, masked, shown_code
 from core.auth.sms_forms import SmsCodeRequestForm, SmsPasswordResetForm, SmsSignInForm
+from core.auth.views import TOO_MANY_SIGN_INS, refused_for_a_while, submit_sign_in
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.pages import carry_out, submit
@@ -98,22 +100,15 @@ def _sign_in_page(form: SmsSignInForm, status: int):
     return render_template("auth/sms_sign_in.html", form=form, **context), status
 
 
-def _too_many_sign_ins(limit):
-    form = SmsSignInForm()
-    form.form_errors.append(
-        _("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.", minutes=15)
-    )
-    return make_response(*_sign_in_page(form, 429))
-
-
 @bp.route("/login/sms", methods=["GET", "POST"])
 @public(why="signing in with a code sent by SMS")
-@login_attempt_limits(on_breach=_too_many_sign_ins)
+@login_attempt_limits(
+    on_breach=refused_for_a_while(SmsSignInForm, _sign_in_page, TOO_MANY_SIGN_INS)
+)
 def sign_in_with_code():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = SmsSignInForm(data={"phone": request.args.get("phone", "")[:20]})
-    target = request.args.get("next")
 
     def act():
         user = sms_services.sign_in_with_code(
@@ -122,13 +117,7 @@ def sign_in_with_code():
         sign_in(user, remember=form.remember.data)
         return user
 
-    signed_in = submit(
-        form,
-        act,
-        done=lambda user: _("Welcome, %(name)s.", name=user.display_name),
-        then=target if is_safe_next(target) else url_for("core.index"),
-    )
-    return signed_in or _sign_in_page(form, form.status)
+    return submit_sign_in(form, act) or _sign_in_page(form, form.status)
 
 
 def _reset_page(form: SmsPasswordResetForm, status: int):
@@ -136,17 +125,15 @@ def _reset_page(form: SmsPasswordResetForm, status: int):
     return render_template("auth/sms_reset_password.html", form=form, **context), status
 
 
-def _too_many_resets(limit):
-    form = SmsPasswordResetForm()
-    form.form_errors.append(
-        _("Too many failed tries. Please wait %(minutes)d minutes and try again.", minutes=15)
-    )
-    return make_response(*_reset_page(form, 429))
-
-
 @bp.route("/password/sms-reset", methods=["GET", "POST"])
 @public(why="a forgotten password, reset with a code sent by SMS")
-@login_attempt_limits(on_breach=_too_many_resets)
+@login_attempt_limits(
+    on_breach=refused_for_a_while(
+        SmsPasswordResetForm,
+        _reset_page,
+        _l("Too many failed tries. Please wait %(minutes)d minutes and try again."),
+    )
+)
 def reset_password():
     form = SmsPasswordResetForm(data={"phone": request.args.get("phone", "")[:20]})
     reset = submit(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from core.auth import services
@@ -16,6 +19,7 @@ from core.auth.access import (
     sign_out,
 )
 from core.auth.forms import ChangePasswordForm, LoginForm
+from core.auth.models import User
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.inputs import Form
@@ -24,34 +28,46 @@ from core.pages import carry_out, submit
 bp = Blueprint("auth", __name__)
 
 
+TOO_MANY_SIGN_INS = _l("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.")
+
+
+def refused_for_a_while(form_class: type[Form], page, message) -> Callable:
+    """The `on_breach` of a form page's rate limit: the page again with an empty form, the
+    message above it and status 429. `page(form, status)` renders it."""
+
+    def on_breach(limit):
+        form = form_class()
+        form.form_errors.append(message % {"minutes": 15})
+        # Flask-Limiter keeps what this returns only if it is a Response.
+        return make_response(*page(form, 429))
+
+    return on_breach
+
+
+def submit_sign_in(form: Form, act: Callable[[], User]) -> Response | None:
+    """Sign in with `act` when the form is right, greet and go on to the page that asked
+    (when it is ours) or home; None to show the form again."""
+    target = request.args.get("next")
+    return submit(
+        form,
+        act,
+        done=lambda user: _("Welcome, %(name)s.", name=user.display_name),
+        then=target if is_safe_next(target) else url_for("core.index"),
+    )
+
+
 def _login_page(form: LoginForm, status: int = 200):
     return render_template("auth/login.html", form=form), status
 
 
-def _too_many_attempts(limit):
-    # Flask-Limiter keeps what this returns only if it is a Response.
-    form = LoginForm()
-    form.form_errors.append(
-        _("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.", minutes=15)
-    )
-    return make_response(*_login_page(form, 429))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public(why="the sign-in form")
-@login_attempt_limits(on_breach=_too_many_attempts)
+@login_attempt_limits(on_breach=refused_for_a_while(LoginForm, _login_page, TOO_MANY_SIGN_INS))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
     form = LoginForm()
-    target = request.args.get("next")
-    signed_in = submit(
-        form,
-        lambda: _sign_in_with(form),
-        done=lambda user: _("Welcome, %(name)s.", name=user.display_name),
-        then=target if is_safe_next(target) else url_for("core.index"),
-    )
-    return signed_in or _login_page(form)
+    return submit_sign_in(form, lambda: _sign_in_with(form)) or _login_page(form)
 
 
 def _sign_in_with(form: LoginForm):

@@ -25,20 +25,6 @@ NEW_PASSWORD = "spring-lei-feng-35"
 LINK = re.compile(r"https://volunteer\.example(/account/(?:reset|email/verify)/[\w-]+)")
 
 
-@pytest.fixture
-def mail_app(make_app, smtp_server):
-    """An app whose mail goes to the loopback SMTP server, its links on a public address."""
-    app = make_app(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
-        MAIL_TIMEOUT=5,
-        MAIL_DEFAULT_SENDER="文明实践积分 <noreply@volunteer.example>",
-        SITE_URL="https://volunteer.example",
-    )
-    with app.app_context():
-        yield app
-
-
 def messages(smtp_server):
     return smtp_server.handler.messages
 
@@ -148,6 +134,52 @@ def test_a_newer_link_ends_the_older(office_client, app):
     assert use_link(app.test_client(), second).status_code == 302
 
 
+def test_a_password_changed_or_reset_by_code_ends_the_unused_reset_links(office_client, app):
+    # A link handed out when the password was lost must not outlive the password chosen since.
+    user = make_user()
+    changed_link = office_link(office_client, user)
+    volunteer = sign_in(app.test_client(), user)
+    changed = volunteer.post(
+        "/account/password",
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert changed.status_code == 302
+    assert app.test_client().get(changed_link).status_code == 410
+
+    reset_link = office_link(office_client, user)
+    stranger = app.test_client()
+    sent = stranger.post("/sms-codes", data={"phone": user.phone, "purpose": "reset_password"})
+    code = re.search(r"验证码 (\d{6})", stranger.get(sent.headers["Location"]).text).group(1)
+    reset = stranger.post(
+        sent.headers["Location"],
+        data={
+            "phone": user.phone,
+            "code": code,
+            "new_password": "autumn-moon-42",
+            "confirm": "autumn-moon-42",
+        },
+    )
+    assert reset.status_code == 302
+    assert app.test_client().get(reset_link).status_code == 410
+    assert can_sign_in(app, user, "autumn-moon-42")
+
+
+def test_links_past_their_use_are_purged_with_the_other_credentials(office_client, app):
+    used, unused = make_user(), make_user()
+    use_link(app.test_client(), office_link(office_client, used))
+    office_link(office_client, unused)
+    later = utcnow() + timedelta(days=2)
+
+    assert auth.purge_expired_credentials(before=utcnow() - timedelta(hours=1)) == 0
+    auth.purge_expired_credentials(before=later)
+
+    assert db.session.scalars(select(OneTimeLink)).all() == []
+
+
 def test_a_weak_password_is_refused_and_the_link_still_works(office_client, app):
     user = make_user()
     path = office_link(office_client, user)
@@ -210,6 +242,9 @@ def test_a_reset_link_goes_to_a_confirmed_address_and_works_once(mail_app, smtp_
     client = mail_app.test_client()
     asked = client.post("/account/forgot-password", data={"phone": user.phone})
     assert asked.status_code == 302
+    # The email leaves after the answer (so that the answer takes as long for every number).
+    assert messages(smtp_server) == []
+    asked.close()
     (message,) = messages(smtp_server)
     assert message["To"] == "someone@example.com"
     assert "王海燕" in message.get_content()
@@ -227,7 +262,7 @@ def test_a_reset_link_goes_to_a_confirmed_address_and_works_once(mail_app, smtp_
 def test_an_emailed_link_works_for_an_hour(mail_app, smtp_server):
     user = confirmed(make_user())
     db.session.commit()
-    mail_app.test_client().post("/account/forgot-password", data={"phone": user.phone})
+    mail_app.test_client().post("/account/forgot-password", data={"phone": user.phone}).close()
     path = link_in(messages(smtp_server)[0])
     with time_machine.travel(utcnow() + timedelta(minutes=61), tick=False):
         assert mail_app.test_client().get(path).status_code == 410
@@ -244,6 +279,7 @@ def test_no_email_without_a_confirmed_address_and_the_same_answer_for_all(mail_a
         client = mail_app.test_client()
         response = client.post("/account/forgot-password", data={"phone": phone})
         assert response.status_code == 302
+        response.close()
         with client.session_transaction() as session:
             answers.add(tuple(session["_flashes"]))
     assert len(answers) == 1
