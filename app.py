@@ -30,6 +30,9 @@ from core.auth.sms_views import bp as sms_pages
 from core.auth.views import bp as auth_pages
 from core.clock import utcnow
 from core.config import from_environment, secret_key
+from core.consent import demo as consent_demo
+from core.consent.api import blp as consent_api
+from core.consent.views import bp as consent_pages
 from core.errors import DomainError
 from core.extensions import api, csrf, db, limiter, mail, migrate
 from core.inputs import BoundedRequest, IdConverter
@@ -133,6 +136,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for pages in (
         core_pages,
+        consent_pages,
         auth_pages,
         recovery_pages,
         sms_pages,
@@ -147,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages)
     for endpoints in (
         auth_api,
+        consent_api,
         sms_api,
         volunteer_api,
         events_api,
@@ -174,6 +179,7 @@ def register_commands(app: Flask) -> None:
             core.demo.require_free_numbers(demo_accounts())
             for load in DEMO_LOADERS:
                 accounts.extend(load())
+            consent_demo.load(phone for phone, _role in demo_accounts())
         except DomainError as error:
             fail(error)
         db.session.commit()

@@ -26,6 +26,8 @@ from sqlalchemy.orm import selectinload
 from core.auth import passwords
 from core.auth.models import ApiToken, Role, User
 from core.clock import local_day, local_moment
+from core.consent import services as consents
+from core.consent.models import Consent, ConsentKind
 from core.districts import District, ensure_districts, list_districts
 from core.extensions import db
 from events import services as events
@@ -380,6 +382,7 @@ def seed(scale: Scale, *, now: datetime) -> SeedInfo:
     )
     db.session.add(office)
     db.session.flush()
+    consents.give_consent(office, ConsentKind.privacy_notice, now=long_ago)
     events.create_standard_year(office, last_year)
     events.create_standard_year(office, today.year)
     campaigns = _Campaigns(office)
@@ -472,6 +475,8 @@ USER_COLUMNS = (
     "created_at",
 )
 
+CONSENT_COLUMNS = ("id", "user_id", "kind", "version", "given_at")
+
 
 def _write_users(
     w: _Writer,
@@ -491,6 +496,17 @@ def _write_users(
         USER_COLUMNS,
         (
             (uid, phone(i), password_hash, name(i), value, None, None, True, stamp)
+            for i, uid in enumerate(ids)
+        ),
+    )
+    # They agreed to the privacy notice at registration; without it every request is refused.
+    first_consent = w.next_id(Consent.__tablename__) + 1
+    version = consents.current_text(ConsentKind.privacy_notice).version
+    w.insert(
+        Consent.__tablename__,
+        CONSENT_COLUMNS,
+        (
+            (first_consent + i, uid, ConsentKind.privacy_notice.value, version, stamp)
             for i, uid in enumerate(ids)
         ),
     )
@@ -776,8 +792,8 @@ CHECK_IN_COLUMNS = (
     "checked_in_at",
     "checked_out_at",
     "is_auto_checked_out",
-    "latitude",
-    "longitude",
+    "inside_fence",
+    "distance_m",
     "status",
     "served_minutes",
     "points_due",

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from core.auth.models import User
 from core.auth.services import find_user_by_phone
 from core.clock import to_local, utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.demo import OFFICE
 from core.errors import Conflict
 from core.extensions import db
@@ -169,11 +171,11 @@ def _replay_attendance(shift, leader, team: Team, index: int) -> None:
         at = shift.starts_at - timedelta(minutes=10 - offset)
         token, _ = services.check_in_code(leader, shift.id, now=at, secret=secret)
         activity = shift.activity
-        location = (
-            {"latitude": activity.latitude, "longitude": activity.longitude}
-            if activity.has_geofence
-            else {}
-        )
+        location = {}
+        if activity.has_geofence:
+            # The first such check-in page asked for the location consent, and they agreed.
+            consents.give_consent(member, ConsentKind.location, now=at)
+            location = {"latitude": activity.latitude, "longitude": activity.longitude}
         services.check_in(member, token, now=at, secret=secret, **location)
         # On the first day of a series one volunteer forgets to check out: the leader sees it.
         forgot = index == 0 and offset == 1 and len(activity.shifts) > 1

@@ -291,6 +291,11 @@ class CheckIn(db.Model):
         Index("ix_check_in_user_status", "user_id", "status"),
         Index("ix_check_in_shift_status", "shift_id", "status"),
         CheckConstraint("checked_out_at IS NULL OR checked_out_at >= checked_in_at", name="order"),
+        CheckConstraint(
+            "(inside_fence IS NULL AND distance_m IS NULL)"
+            " OR (inside_fence IS NOT NULL AND distance_m >= 0)",
+            name="fence_check",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -301,8 +306,11 @@ class CheckIn(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_auto_checked_out: Mapped[bool] = mapped_column(default=False)
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    # What the location check at a geofenced activity found: whether the phone was inside the
+    # circle and how far it was from the centre, in whole metres. Both are None where no check
+    # was made (no fence, a leader's check-in). The position itself is never stored.
+    inside_fence: Mapped[bool | None]
+    distance_m: Mapped[int | None]
     status: Mapped[AttendanceStatus] = mapped_column(
         enum_column(AttendanceStatus), default=AttendanceStatus.pending
     )

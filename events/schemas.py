@@ -280,6 +280,17 @@ class CheckInSchema(Schema):
     checked_in_at = ma.fields.AwareDateTime()
     checked_out_at = ma.fields.AwareDateTime(allow_none=True)
     is_auto_checked_out = ma.fields.Boolean()
+    inside_fence = ma.fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "Whether the phone was inside the activity's check-in area; null "
+            "where no location check was made (no area, checked in by the leader)"
+        },
+    )
+    distance_m = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "How far the phone was from the place, in metres; null likewise"},
+    )
     status = ma.fields.Enum(AttendanceStatus, by_value=True)
     served_minutes = ma.fields.Integer(allow_none=True)
     points_due = ma.fields.Integer(allow_none=True)

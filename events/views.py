@@ -17,6 +17,8 @@ from flask_login import current_user
 from core.auth.access import Who, public, role_required
 from core.auth.models import Role
 from core.clock import to_local, utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.errors import DomainError, NotFound
 from core.extensions import db
 from core.forms import refusal_messages
@@ -234,6 +236,13 @@ def _scanned_shift(token: str):
 
 
 def _check_in_page(token, *, shift=None, check_in=None, made=False, errors=(), status=200):
+    # A geofenced check-in asks for the location consent first (the service refuses without).
+    needs_location_consent = (
+        shift is not None
+        and check_in is None
+        and shift.activity.has_geofence
+        and not consents.has_current_consent(current_user, ConsentKind.location)
+    )
     page = render_template(
         "events/check_in.html",
         token=token,
@@ -241,6 +250,7 @@ def _check_in_page(token, *, shift=None, check_in=None, made=False, errors=(), s
         check_in=check_in,
         made=made,
         errors=errors,
+        needs_location_consent=needs_location_consent,
         form=CheckInForm(formdata=None),
         action_form=ActionForm(formdata=None),
     )

@@ -6,6 +6,9 @@ import itertools
 
 from core.auth import services
 from core.auth.models import Role, User
+from core.clock import utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.extensions import db
 from volunteer.models import VolunteerProfile
 
@@ -23,13 +26,18 @@ def make_user(
     phone: str | None = None,
     display_name: str = "测试用户",
     password: str = DEFAULT_PASSWORD,
+    agreed: bool = True,
 ) -> User:
+    """A user who agreed to the current privacy notice (as at registration) unless `agreed` is
+    False: such a user is sent to the consent page, and the API refuses them."""
     user = services.create_user(
         phone=phone or next_phone(), password=password, display_name=display_name, role=role
     )
     if role is Role.volunteer:
         db.session.add(VolunteerProfile(user=user, skills=[]))
         db.session.flush()
+    if agreed:
+        consents.give_consent(user, ConsentKind.privacy_notice, now=utcnow())
     return user
 
 
@@ -155,6 +163,8 @@ def make_merchant(*, name: str | None = None, items=(("环保购物袋", 10, 20)
     staff = points.add_staff(
         office, merchant.id, phone=next_phone(), display_name="店员", password=DEFAULT_PASSWORD
     )
+    # The office made the account; its holder agreed to the privacy notice at first sign-in.
+    consents.give_consent(staff, ConsentKind.privacy_notice, now=utcnow())
     made = [points.add_item(staff, merchant.id, name=n, price=p, stock=s) for n, p, s in items]
     return merchant, staff, made
 

@@ -31,8 +31,9 @@ API = "/api/v1"
 def test_sign_up_by_api_sends_a_pinned_number_of_statements(
     client, bearer, volunteer, count_queries
 ):
-    # The token with its user, the volunteer's lock, the shift with the volunteer's sign-up on
-    # it, the overlap check, the seat, the insert.
+    # The token with its user, the user's consent to the privacy notice (core/consent), the
+    # volunteer's lock, the shift with the volunteer's sign-up on it, the overlap check, the
+    # seat, the insert.
     shift_id = make_shift().id
     headers = bearer(volunteer)
 
@@ -40,7 +41,7 @@ def test_sign_up_by_api_sends_a_pinned_number_of_statements(
         response = client.post(f"{API}/shifts/{shift_id}/sign-up", json={}, headers=headers)
 
     assert response.status_code == 201, response.text
-    assert len(sent) == 6, str(sent)
+    assert len(sent) == 7, str(sent)
 
 
 def test_sign_up_by_page_sends_a_pinned_number_of_statements(volunteer_client, count_queries):
@@ -50,10 +51,11 @@ def test_sign_up_by_page_sends_a_pinned_number_of_statements(volunteer_client, c
     with count_queries() as sent:
         response = volunteer_client.post(f"/shifts/{shift_id}/sign-up")
 
-    # The session's user, then what the API sends after its token; the flash and the redirect
-    # are made from what the service returned, before the commit, so nothing is read back.
+    # The session's user, then what the API sends after its token (the consent included); the
+    # flash and the redirect are made from what the service returned, before the commit, so
+    # nothing is read back.
     assert response.status_code == 302, response.text
-    assert len(sent) == 7, str(sent)
+    assert len(sent) == 8, str(sent)
 
 
 def test_sign_up_by_page_costs_no_more_than_the_api_and_the_signed_in_user(
@@ -85,18 +87,18 @@ def test_check_in_by_qr_code_sends_a_pinned_number_of_statements(
     with count_queries() as sent:
         response = client.post(f"{API}/check-ins", json=body, headers=headers)
 
-    # The token with its user, the volunteer's lock, the shift with its activity and the
-    # volunteer's sign-up and check-in on it, the insert.
+    # The token with its user, the consent, the volunteer's lock, the shift with its activity
+    # and the volunteer's sign-up and check-in on it, the insert.
     assert response.status_code == 201, response.text
-    assert len(sent) == 4, str(sent)
+    assert len(sent) == 5, str(sent)
 
 
 def test_redemption_at_a_merchant_sends_a_pinned_number_of_statements(
     client, bearer, volunteer, count_queries
 ):
-    # The token with its user, the staff's merchant, the code (locked) with its volunteer, the
-    # request key, the items, the stock, the redemption and its line, the two accounts, the
-    # ledger entry, both balances, the code used, the entry on the redemption.
+    # The token with its user, the consent, the staff's merchant, the code (locked) with its
+    # volunteer, the request key, the items, the stock, the redemption and its line, the two
+    # accounts, the ledger entry, both balances, the code used, the entry on the redemption.
     _merchant, staff, (bag,) = make_merchant()
     give_points(volunteer, 100)
     line = [{"item_id": bag.id, "quantity": 1}]
@@ -116,7 +118,7 @@ def test_redemption_at_a_merchant_sends_a_pinned_number_of_statements(
         response = client.post(f"{API}/redemptions", **again)
 
     assert response.status_code == 201, response.text
-    assert len(sent) == 15, str(sent)
+    assert len(sent) == 16, str(sent)
 
 
 def upcoming_shifts(count: int, reader) -> None:
@@ -142,12 +144,12 @@ def test_the_listing_page_sends_the_same_statements_for_5_or_50_shifts(
     with count_queries() as sent:
         response = volunteer_client.get("/activities")
 
-    # The session's user, the districts (filter form), the shifts with activity, campaign,
-    # team and district, the reader's sign-ups among them, the unread notifications and the
-    # teams the reader leads (the navigation).
+    # The session's user, the consent, the districts (filter form), the shifts with activity,
+    # campaign, team and district, the reader's sign-ups among them, the unread notifications
+    # and the teams the reader leads (the navigation).
     assert response.status_code == 200
     assert response.text.count('data-testid="shift-') == shifts
-    assert len(sent) == 6, str(sent)
+    assert len(sent) == 7, str(sent)
 
 
 def test_the_office_dashboard_sends_a_pinned_number_of_statements(office_client, count_queries):
@@ -171,9 +173,9 @@ def test_the_office_dashboard_sends_a_pinned_number_of_statements(office_client,
     with count_queries() as sent:
         response = office_client.get(f"/reports?year={year}")
 
-    # The session's user; the year of today's campaign, the years, campaigns, districts and
-    # teams (filter form); this year's and last year's figures and redemptions (2 each); a
-    # breakdown by season, campaign and district (figures and redemptions each), by team and by
-    # category (figures only); the two charts; the unread notifications.
+    # The session's user; the consent; the year of today's campaign, the years, campaigns,
+    # districts and teams (filter form); this year's and last year's figures and redemptions (2
+    # each); a breakdown by season, campaign and district (figures and redemptions each), by
+    # team and by category (figures only); the two charts; the unread notifications.
     assert response.status_code == 200, response.text
-    assert len(sent) == 21, str(sent)
+    assert len(sent) == 22, str(sent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -46,6 +47,8 @@ class RegistrationForm(Form):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+    # Never ticked in advance; the registration service refuses without it.
+    consent = BooleanField(_l("I have read the privacy notice and agree to it"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,14 @@ class RegistrationSchema(Schema):
         validate=ma.validate.Length(max=10),
         metadata={"description": "The code sent by SMS (POST /auth/sms-codes, purpose register)"},
     )
+    agreed = ma.fields.Boolean(
+        required=True,
+        data_key="consent",
+        metadata={
+            "description": "true: I have read the current privacy notice (GET /consents/current, "
+            "/privacy) and agree to it; registration is refused without"
+        },
+    )
 
 
 class DistrictSchema(Schema):

@@ -14,6 +14,8 @@ from core.auth.models import Role, SmsPurpose, User
 from core.auth.services import require_office
 from core.auth.sms_services import use_code
 from core.collation import in_pinyin_order
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.districts import get_district
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -72,16 +74,20 @@ def register_volunteer_with_code(
     display_name: str,
     district_id: int | None = None,
     code: str,
+    agreed: bool,
     now: datetime,
     settings: SmsSettings,
 ) -> User:
     """Self-registration (page and API) with the code sent by SMS to the number, which then
-    counts as verified.
+    counts as verified, and the consent to the current privacy notice (隐私政策), recorded in
+    the same transaction as the account.
 
-    Raises ValidationFailed (bad phone, weak password, unknown district, empty name; no live,
-    expired or used-up code), WrongCode or Conflict (the number is registered already). The
-    checks that write nothing come before the code, so that they cost no try of it.
+    Raises ValidationFailed (bad phone, weak password, unknown district, empty name, notice
+    not agreed to; no live, expired or used-up code), WrongCode or Conflict (the number is
+    registered already). The checks that write nothing come before the code, so that they
+    cost no try of it.
     """
+    consents.require_agreement(agreed)
     auth.normalize_phone(phone)
     auth.check_password_strength(password)
     if district_id is not None:
@@ -91,7 +97,7 @@ def register_volunteer_with_code(
         phone=phone, password=password, display_name=display_name, district_id=district_id
     )
     user.phone_verified_at = now
-    db.session.flush()
+    consents.give_consent(user, ConsentKind.privacy_notice, now=now)
     return user
 
 

@@ -13,6 +13,8 @@ from core.auth.models import Role, SmsPurpose
 from core.auth.recovery_views import send_email_proof
 from core.auth.sms_views import code_page_context
 from core.clock import utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.extensions import db, limiter
 from core.inputs import Form
 from core.pages import carry_out, submit
@@ -46,6 +48,7 @@ def register():
             display_name=form.display_name.data,
             district_id=form.district_id.data,
             code=form.code.data,
+            agreed=form.consent.data,
             now=utcnow(),
             settings=current_settings().sms,
         )
@@ -103,6 +106,12 @@ def profile():
         profile=profile,
         mail_enabled=mail_enabled,
         verify_form=Form(),
+        privacy_consent=consents.find_consent(current_user, ConsentKind.privacy_notice),
+        # Only volunteers check in, so only they are asked for the location consent.
+        location_consent=consents.find_consent(current_user, ConsentKind.location)
+        if current_user.role is Role.volunteer
+        else None,
+        asks_location_consent=current_user.role is Role.volunteer,
     )
 
 

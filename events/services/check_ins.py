@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from core.auth.models import Role, User
+from core.consent.services import require_location_consent
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
@@ -97,8 +98,13 @@ def check_in(
     """A volunteer checks in by scanning the shift's code (signed with `secret`); returns the
     check-in and whether it was made now (a repeated scan returns the first one).
 
-    Raises CheckInCodeInvalid, ValidationFailed (outside the window, location missing or too
-    far), Conflict (cancelled, not signed up and no walk-ins, full).
+    Where the activity has a geofence, the phone's position must lie inside it, and the
+    volunteer must have given the location consent first. The position is used for the check
+    only: the check-in keeps whether it was inside and how far it was, never the coordinates.
+
+    Raises CheckInCodeInvalid, LocationConsentRequired (a geofence, no location consent),
+    ValidationFailed (outside the window, location missing or too far), Conflict (cancelled,
+    not signed up and no walk-ins, full).
     """
     if user.role is not Role.volunteer:
         raise Forbidden(_l("Only volunteers check in to shifts."))
@@ -118,17 +124,20 @@ def check_in(
     if now > shift.ends_at:
         raise _invalid("time", _l("This shift has ended; ask the leader to record you."))
     activity = shift.activity
+    inside_fence = away_m = None
     if activity.has_geofence:
+        require_location_consent(user)
         if latitude is None or longitude is None or not _on_the_map(latitude, longitude):
             raise _invalid("location", _l("Allow the location so that we can check you in."))
         away = distance_m(latitude, longitude, activity.latitude, activity.longitude)
-        if away > activity.checkin_radius_m:
+        inside_fence, away_m = away <= activity.checkin_radius_m, round(away)
+        if not inside_fence:
             raise _invalid(
                 "location",
                 _l(
                     "You are %(away)d m from the place; check-in works within %(radius)d m. "
                     "Ask the leader to check you in.",
-                    away=round(away),
+                    away=away_m,
                     radius=activity.checkin_radius_m,
                 ),
             )
@@ -139,8 +148,8 @@ def check_in(
         is_walk_in=walk_in,
         method=CheckInMethod.qr,
         checked_in_at=now,
-        latitude=latitude,
-        longitude=longitude,
+        inside_fence=inside_fence,
+        distance_m=away_m,
     )
     db.session.add(row)
     db.session.flush()

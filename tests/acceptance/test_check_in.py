@@ -98,6 +98,12 @@ def test_a_geofenced_check_in_far_from_the_place_is_refused(
     sign_in_through_the_page(page, phone)
     expect(page).to_have_url(live_server + "/")
     page.goto(check_in_url)
+    # The location consent comes first, on the same page, at 360 px as the rest.
+    consent = page.get_by_test_id("location-consent")
+    expect(consent).to_be_visible()
+    assert_fits_the_screen(page)
+    consent.get_by_role("button").click()
+    expect(page).to_have_url(check_in_url)
     form = page.locator("#check-in-form")
     expect(form).to_have_attribute("data-geofence", "1")
     form.locator("button[type=submit]").click()

@@ -36,6 +36,7 @@ def test_register_sign_in_and_switch_language_on_a_phone(page: Page, live_server
     page.get_by_label("区县").select_option(label="山海关区")
     page.get_by_label("密码", exact=True).fill("good-password-1")
     page.get_by_label("再次输入密码").fill("good-password-1")
+    page.get_by_label("我已阅读并同意隐私政策").check()
     assert_fits_the_screen(page)
     page.get_by_role("button", name="注册").click()
     expect(page.get_by_text("欢迎！您的志愿者账号已开通。")).to_be_visible()

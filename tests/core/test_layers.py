@@ -12,7 +12,7 @@ SERVICE_MODULES = sorted(
     for pattern in (
         "*/services.py",
         "*/services/*.py",
-        "core/auth/services.py",
+        "core/*/services.py",
         "core/auth/admin.py",
         "core/auth/recovery.py",
         "core/auth/sms_services.py",

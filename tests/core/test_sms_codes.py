@@ -505,6 +505,7 @@ def registration(phone: str, code: str) -> dict:
         "district_id": "",
         "password": "spring-lei-feng-35",
         "confirm": "spring-lei-feng-35",
+        "consent": "y",
     }
 
 
@@ -552,7 +553,12 @@ def test_a_weak_password_costs_no_try_of_the_code(app, client):
 def test_registering_through_the_api_takes_the_code(app, client):
     phone = "13712345673"
     ask(client, phone, SmsPurpose.register)
-    body = {"phone": phone, "password": "spring-lei-feng-35", "display_name": "新志愿者"}
+    body = {
+        "phone": phone,
+        "password": "spring-lei-feng-35",
+        "display_name": "新志愿者",
+        "consent": True,
+    }
 
     missing = client.post(f"{API}/volunteers", json=body)
     done = client.post(

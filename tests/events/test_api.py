@@ -445,6 +445,10 @@ def test_check_in_far_from_the_place_is_refused_and_near_it_accepted(client, bea
     def check_in(**where):
         return client.post(f"{API}/check-ins", json={"token": token, **where}, headers=headers)
 
+    # The location consent comes first, given through the API.
+    refused(check_in(latitude=39.9692, longitude=119.7961), 403, "location_consent_required")
+    consented = client.post(f"{API}/me/consents/location", headers=headers)
+    assert consented.status_code == 200, consented.text
     missing = refused(check_in(), 422, "validation_failed")
     far = refused(check_in(latitude=39.9780, longitude=119.7960), 422, "validation_failed")
     near = check_in(latitude=39.9692, longitude=119.7961)
@@ -454,6 +458,9 @@ def test_check_in_far_from_the_place_is_refused_and_near_it_accepted(client, bea
     assert "1001" in message and "100" in message
     assert near.status_code == 201, near.text
     assert near.json["checked_in_at"] is not None
+    # What is kept of the position: inside the area, 24 m from the place; no coordinates.
+    assert (near.json["inside_fence"], near.json["distance_m"]) == (True, 24)
+    assert "latitude" not in near.json
 
 
 # Attendance

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from core.auth.models import Role
 from core.clock import utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.settings import current_settings
@@ -354,6 +356,7 @@ def test_the_geofence_refuses_a_far_phone_and_the_leader_can_check_in_by_number(
     shift = make_shift(activity, starts_in_hours=0)
     volunteer = make_user()
     services.sign_up(volunteer, shift.id, now=utcnow() - timedelta(hours=1))
+    consents.give_consent(volunteer, ConsentKind.location, now=utcnow())
     with pytest.raises(ValidationFailed) as missing:
         scan(shift, volunteer)
     assert "location" in missing.value.errors
@@ -364,6 +367,8 @@ def test_the_geofence_refuses_a_far_phone_and_the_leader_can_check_in_by_number(
         activity.team.founder, shift.id, phone=volunteer.phone, now=utcnow(), leader_days=7
     )
     assert not row.is_walk_in
+    # The leader's check-in made no location check.
+    assert (row.inside_fence, row.distance_m) == (None, None)
     again, created = scan(shift, volunteer, latitude=39.9681, longitude=119.7981)
     assert (again.id, created) == (row.id, False)
 

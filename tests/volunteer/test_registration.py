@@ -59,6 +59,7 @@ def register(client, **fields):
         "district_id": "",
         "password": PASSWORD,
         "confirm": PASSWORD,
+        "consent": "y",
     }
     data.update(fields)
     data.setdefault("code", code_for(client, data["phone"]))
@@ -212,7 +213,7 @@ def test_signed_in_user_visiting_register_goes_home(volunteer_client):
 
 
 def api_register(client, **fields):
-    body = {"phone": PHONE, "password": PASSWORD, "display_name": "雷锋志愿者"}
+    body = {"phone": PHONE, "password": PASSWORD, "display_name": "雷锋志愿者", "consent": True}
     body.update(fields)
     body.setdefault("code", code_for(client, str(body["phone"]), api=True))
     return client.post("/api/v1/volunteers", json=body)
