@@ -43,6 +43,8 @@ from events.views import bp as events_pages
 from office.api import blp as office_api
 from office.user_admin import bp as user_admin_pages
 from office.views import bp as office_pages
+from personal_data.api import blp as personal_data_api
+from personal_data.views import bp as personal_data_pages
 from points.api import blp as points_api
 from points.cli import points_cli
 from points.views import bp as points_pages
@@ -147,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
         office_pages,
         user_admin_pages,
         certificate_pages,
+        personal_data_pages,
     ):
         app.register_blueprint(pages)
     for endpoints in (
@@ -158,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
         points_api,
         reminders_api,
         office_api,
+        personal_data_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.

@@ -100,6 +100,8 @@ ACTION_LABELS = {
     AuditAction.staff_linked: _l("Linked to a merchant"),
     AuditAction.staff_unlinked: _l("Removed the merchant link"),
     AuditAction.audit_exported: _l("Exported the audit log"),
+    AuditAction.data_exported: _l("Downloaded a copy of their own data"),
+    AuditAction.account_closed: _l("Closed their own account"),
 }
 
 

@@ -148,7 +148,8 @@ def set_account_enabled(office: User, user_id: int, *, enabled: bool, now: datet
     is written to the audit log; asking for what is so already changes and logs nothing.
 
     Raises Forbidden (not the office), NotFound (no such user) or Conflict (disabling oneself,
-    which would leave nobody to undo it, or the last enabled office account)."""
+    which would leave nobody to undo it, or the last enabled office account; enabling an
+    account its holder closed)."""
     require_office(office)
     offices = _lock_enabled_offices() if not enabled else set()
     user = get_or_not_found(User, user_id, NO_SUCH_USER, lock=True)
@@ -156,6 +157,9 @@ def set_account_enabled(office: User, user_id: int, *, enabled: bool, now: datet
         raise Conflict(_l("You cannot disable your own account."), code="own_account")
     if user.is_enabled == enabled:
         return user
+    if enabled and user.closed_at is not None:
+        # Its holder closed it and its personal data is gone: there is no one to give it back to.
+        raise Conflict(_l("This account was closed by its holder; it stays closed."), code="closed")
     if not enabled:
         _keep_an_office(
             offices, user, _l("This is the last enabled office account; it stays enabled.")

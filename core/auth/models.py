@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     # When the holder of the number last proved it with an SMS code (registration, sign-in or
     # password reset by code); None for accounts made otherwise and never proved.
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the holder closed the account (注销): personal data was anonymised then and the
+    # account disabled; its hours, points and issued certificates stay.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -198,6 +201,8 @@ class AuditAction(enum.Enum):
     staff_linked = "staff_linked"
     staff_unlinked = "staff_unlinked"
     audit_exported = "audit_exported"
+    data_exported = "data_exported"
+    account_closed = "account_closed"
 
 
 class AuditEntry(db.Model):

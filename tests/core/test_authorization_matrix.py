@@ -6,10 +6,12 @@ changes anything fails, with the rule named."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import openpyxl
 from flask import Flask
 from werkzeug.routing import MapAdapter, Rule
 
@@ -21,6 +23,7 @@ from tests.builders import DEFAULT_PASSWORD
 from tests.world import World, make_world
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ASKERS = (Who.anonymous, Who.volunteer, Who.leader, Who.merchant_staff, Who.office)
 # Path variables that name no object, and a value that reaches the view: a report that lists
 # volunteers by name, so that a leak would show.
@@ -143,6 +146,21 @@ class Asker:
         return any(category == "danger" for category, _ in flashes)
 
 
+def readable_text(response) -> str:
+    """What a response says, to look for leaks in: a workbook's cells (the file is a zip),
+    any other body as text."""
+    if response.mimetype == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.get_data(as_text=True)
+
+
 def sent_to_sign_in(response, *, api: bool) -> bool:
     if api:
         return response.status_code == 401
@@ -220,7 +238,7 @@ class Case:
         if status >= 500:
             return f"{status} (a server error)"
         if self.who is not Who.office:
-            text = response.get_data(as_text=True)
+            text = readable_text(response)
             leaked = [p for p in private if p in text]
             if leaked:
                 return f"{status} shows A's {leaked}"

@@ -1,0 +1,1 @@
+"""A person's own data: the export of everything held about them, and closing the account."""

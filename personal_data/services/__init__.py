@@ -1,0 +1,1 @@
+"""The personal-data services: the export (export) and closing an account (closing)."""

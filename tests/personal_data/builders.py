@@ -1,0 +1,246 @@
+"""People with rows everywhere: a volunteer who also leads a team, a merchant clerk and an
+office account, each acting in every way their role can, so that every column of the schema
+that names an account names one of them in some row. Builders add and flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from certificates import services as certificates
+from core.auth import admin, recovery
+from core.auth import services as auth
+from core.auth.models import Role, SmsPurpose, User
+from core.auth.sms import current_gateway
+from core.auth.sms_services import request_code
+from core.extensions import db
+from core.settings import current_settings
+from events import services as events
+from events.models import Shift
+from points import services as points
+from reminders import services as reminders
+from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
+from tests.builders import (
+    DEFAULT_PASSWORD,
+    give_points,
+    make_activity,
+    make_campaign,
+    make_merchant,
+    make_shift,
+    make_team,
+    make_user,
+)
+from tests.world import _certificate
+from volunteer import services as volunteers
+
+LEADER_DAYS = 7
+
+
+@dataclass
+class People:
+    """The three people and what the tests of the volunteer's closing look at."""
+
+    volunteer: User
+    clerk: User
+    office: User
+    # A shift not started yet that the volunteer holds the only seat of, and who waits for it.
+    upcoming: Shift
+    waiting: User
+    # What identified the volunteer before closing.
+    phone: str
+    name: str
+    email: str
+
+    @property
+    def everyone(self) -> list[User]:
+        return [self.volunteer, self.clerk, self.office]
+
+
+def _as_leader(person: User, campaign, now: datetime) -> None:
+    """The person founds and leads a team with a second leader, runs a shift, checks a member
+    in, corrects the times, decides the member's correction request and confirms attendance."""
+    team = make_team(person, name="远志志愿服务队")
+    second = make_user(display_name="副队长")
+    joining = volunteers.request_to_join(second, team.id, now=now)
+    volunteers.decide_join_request(person, joining.id, approve=True, reason=None, now=now)
+    volunteers.make_leader(person, joining.id, now=now)
+    activity = make_activity(team, campaign, leader=person)
+    past = make_shift(activity, starts_in_hours=-6, hours=4)
+    member = make_user(display_name="队员")
+    events.sign_up(member, past.id, now=past.starts_at - timedelta(hours=1))
+    check_in = events.check_in_by_leader(
+        person,
+        past.id,
+        phone=member.phone,
+        now=past.starts_at + timedelta(minutes=5),
+        leader_days=LEADER_DAYS,
+    )
+    events.correct_times(
+        person,
+        check_in.id,
+        checked_in_at=past.starts_at,
+        checked_out_at=past.ends_at,
+        reason="补记签退",
+        now=now,
+        leader_days=LEADER_DAYS,
+    )
+    request = events.request_correction(
+        member,
+        past.id,
+        checked_in_at=past.starts_at,
+        checked_out_at=past.ends_at,
+        message="我全程在岗",
+        now=now,
+    )
+    events.decide_correction(
+        person, request.id, accept=False, reply="已核实", now=now, leader_days=LEADER_DAYS
+    )
+    events.confirm_attendance(person, past.id, now=now)
+
+
+def _as_volunteer(person: User, name: str, campaign, now: datetime) -> tuple[Shift, User]:
+    """The person serves in another team's shift (checked in, attendance confirmed, a
+    correction asked for in words that name them), holds the only seat of an upcoming shift
+    with someone waiting, was signed up for a shift since cancelled, asks to join a third team
+    (whose leader's reminder names them), buys with points and holds a live redeem code."""
+    team = make_team(name="海滨志愿服务队")
+    leader = team.founder
+    activity = make_activity(team, campaign, leader=leader)
+    past = make_shift(activity, starts_in_hours=-6, hours=4)
+    events.sign_up(person, past.id, now=past.starts_at - timedelta(hours=1))
+    events.check_in_by_leader(
+        leader,
+        past.id,
+        phone=person.phone,
+        now=past.starts_at + timedelta(minutes=5),
+        leader_days=LEADER_DAYS,
+    )
+    events.request_correction(
+        person,
+        past.id,
+        checked_in_at=past.starts_at,
+        checked_out_at=past.ends_at,
+        message=f"我是{name}（{person.phone}，{person.email}），我全程在岗",
+        now=now,
+    )
+    events.confirm_attendance(leader, past.id, now=now)
+
+    upcoming = make_shift(activity, starts_in_hours=48, capacity=1)
+    events.sign_up(person, upcoming.id, now=now)
+    waiting = make_user(display_name="候补志愿者")
+    events.sign_up(waiting, upcoming.id, now=now, join_waiting_list=True)
+    cancelled = make_shift(activity, starts_in_hours=72)
+    events.sign_up(person, cancelled.id, now=now)
+    events.cancel_shift(leader, cancelled.id, rest_of_series=False, reason="天气", now=now)
+
+    third = make_team(name="暖阳志愿服务队")
+    asked = volunteers.request_to_join(person, third.id, now=now)
+    # As the reminder finder words it (reminders.services.finders: join requests waiting).
+    db.session.add(
+        Notification(
+            user_id=third.founder.id,
+            kind=NotificationKind.join_request_waiting,
+            subject=f"membership:{asked.id}:{int(now.timestamp())}",
+            params={
+                "team_id": third.id,
+                "team": third.name,
+                "name": name,
+                "requested_at": now.isoformat(),
+            },
+            created_at=now,
+        )
+    )
+
+    give_points(person, 100)
+    return upcoming, waiting
+
+
+def _inbox_and_credentials(person: User, now: datetime) -> None:
+    db.session.add(
+        Notification(
+            user_id=person.id,
+            kind=NotificationKind.points_earned,
+            subject=f"people:{person.id}",
+            params={"amount": 30, "memo": "海滨环境清洁"},
+            created_at=now,
+            email_status=EmailStatus.failed,
+            email_attempts=1,
+            email_error=f"SMTPRecipientsRefused: {person.email}",
+        )
+    )
+    # Merchant staff receive no kind of notification, so they have no choice to make.
+    for kind in reminders.kinds_for(person)[:1]:
+        reminders.set_preferences(person, {kind: DeliveryChoice.inbox}, now=now)
+    auth.issue_token(person, now=now, days=1, name=f"{person.display_name}的手机")
+    auth.start_session(
+        person,
+        now=now,
+        lifetime=timedelta(hours=1),
+        remember=False,
+        user_agent="Mozilla/5.0 (Linux; Android 14)",
+    )
+    settings = current_settings()
+    request_code(
+        person.phone,
+        SmsPurpose.sign_in,
+        now=now,
+        settings=settings.sms,
+        gateway=current_gateway(),
+    )
+
+
+def make_people(now: datetime) -> People:
+    """The volunteer 欧阳志远 (a team leader too), a merchant clerk and an office account, with
+    rows everywhere; see the module's docstring."""
+    name = "欧阳志远"
+    volunteer = make_user(display_name=name, password=DEFAULT_PASSWORD)
+    volunteer.email = f"zhiyuan{volunteer.phone}@example.com"
+    office = make_user(role=Role.office, display_name="文明办刘主任")
+    office.email = "office@example.com"
+    db.session.flush()
+    campaign = make_campaign()
+
+    _as_leader(volunteer, campaign, now)
+    upcoming, waiting = _as_volunteer(volunteer, name, campaign, now)
+
+    merchant, clerk, (item,) = make_merchant(name="爱心超市")
+    code = points.issue_redeem_code(volunteer, now=now, lifetime_minutes=5)
+    points.redeem(clerk, code=code.code, lines=[(item.id, 1)], key="people-volunteer", now=now)
+    points.issue_redeem_code(volunteer, now=now, lifetime_minutes=5)
+    buyer = make_user(display_name="顾客")
+    give_points(buyer, 50)
+    bought = points.issue_redeem_code(buyer, now=now, lifetime_minutes=5)
+    sale, _ = points.redeem(clerk, code=bought.code, lines=[(item.id, 1)], key="people-b", now=now)
+    points.reverse_redemption(clerk, sale.id, reason="点错了", now=now, window_days=7)
+
+    # The office acts on the volunteer's account and on others'.
+    admin.show_phone(office, volunteer.id, now=now)
+    recovery.create_reset_link(office, volunteer.id, now=now)
+    recovery.ask_for_email_proof(volunteer, now=now, mail_enabled=True)
+    applied = volunteers.apply_for_team(
+        make_user(display_name="申请人"),
+        name="青龙义剪志愿服务队",
+        district_id=merchant.district_id,
+        categories=["free_haircut"],
+        description="",
+        now=now,
+    )
+    volunteers.decide_team(office, applied.id, approve=True, reason=None, now=now)
+    _certificate(volunteer, office, now)
+    other = _certificate(make_user(display_name="另一位志愿者"), office, now)
+    certificates.revoke_document(office, other.id, reason="信息有误", now=now)
+
+    for person in (volunteer, clerk, office):
+        person.email = person.email or f"{person.phone}@example.com"
+        _inbox_and_credentials(person, now)
+    db.session.flush()
+    return People(
+        volunteer=volunteer,
+        clerk=clerk,
+        office=office,
+        upcoming=upcoming,
+        waiting=waiting,
+        phone=volunteer.phone,
+        name=name,
+        email=volunteer.email,
+    )

@@ -1,0 +1,235 @@
+"""Closing an account (注销): afterwards no text column of any table holds the old number, name
+or email; hours, the points ledger (`flask points verify`) and issued certificates stay
+consistent; the account can no longer sign in, and its number can register anew."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import JSON, String, Text, func, select
+
+from certificates.models import IssuedDocument
+from certificates.services import verify
+from core.auth import admin
+from core.auth import services as auth
+from core.auth.models import AuditAction, AuditEntry, SmsCode, SmsPurpose, User
+from core.auth.sms import current_gateway
+from core.auth.sms_services import request_code
+from core.clock import utcnow
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.extensions import db
+from core.settings import current_settings
+from events.models import CheckIn, SignUp, SignUpStatus
+from personal_data.services.closing import CLOSED_NAME, close_account, placeholder_phone
+from points.models import Account, LedgerEntry
+from tests.builders import DEFAULT_PASSWORD, make_team, make_user
+from tests.concurrency import run_at_once
+from tests.conftest import sign_in
+from tests.core.test_authorization_matrix import snapshot
+from tests.personal_data.builders import make_people
+
+
+def texts_holding(olds: list[str]) -> list[str]:
+    """`table.column` (with the value) for every text, string or JSON value of the whole
+    schema that holds one of `olds`; JSON is read as its values, so that an escaped Chinese
+    name is found too."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.c:
+            if not isinstance(column.type, String | Text | JSON):
+                continue
+            for value in db.session.scalars(select(column).where(column.is_not(None))):
+                text = (
+                    json.dumps(value, ensure_ascii=False)
+                    if isinstance(column.type, JSON)
+                    else value
+                )
+                if any(old in str(text) for old in olds):
+                    found.append(f"{table.name}.{column.name}: {text!r}")
+    return found
+
+
+def _kept(user_id: int) -> dict:
+    """What closing must leave as it was: hours, points and certificates."""
+    return {
+        "minutes": db.session.scalar(
+            select(func.sum(CheckIn.served_minutes)).where(CheckIn.user_id == user_id)
+        ),
+        "check_ins": db.session.scalar(
+            select(func.count()).select_from(CheckIn).where(CheckIn.user_id == user_id)
+        ),
+        "balance": db.session.scalar(select(Account.balance).where(Account.owner_id == user_id)),
+        "entries": db.session.scalar(select(func.count()).select_from(LedgerEntry)),
+        "certificates": db.session.execute(
+            select(IssuedDocument.number, IssuedDocument.check_code).where(
+                IssuedDocument.subject_id == user_id
+            )
+        ).all(),
+    }
+
+
+def test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_and_certificates(
+    app, client, runner
+):
+    now = utcnow()
+    people = make_people(now)
+    volunteer, olds = people.volunteer, [people.phone, people.name, people.email]
+    assert texts_holding(olds), "the world must hold the volunteer's data before closing"
+    kept = _kept(volunteer.id)
+    (number, code), *_ = kept["certificates"]
+    masked = verify(number, code).masked_name
+    user_id, upcoming_id, waiting_id = volunteer.id, people.upcoming.id, people.waiting.id
+    db.session.commit()
+    sign_in(client, volunteer)
+
+    page = client.get("/me/close")
+    assert page.status_code == 200 and 'href="/me/export"' in page.text
+    closed = client.post("/me/close", data={"password": DEFAULT_PASSWORD, "understood": "y"})
+    assert closed.status_code == 302, closed.text
+
+    assert texts_holding(olds) == []
+    user = db.session.get(User, user_id)
+    assert user.phone == placeholder_phone(user_id) and user.display_name == CLOSED_NAME
+    assert user.closed_at is not None and not user.is_enabled and user.email is None
+    assert _kept(user_id) == kept
+    # The certificate still verifies, with the same masked name as on the paper.
+    assert verify(number, code).masked_name == masked
+    verified = runner.invoke(args=["points", "verify"])
+    assert verified.exit_code == 0 and "ledger OK" in verified.output, verified.output
+    # The seat went to the one waiting.
+    statuses = dict(
+        db.session.execute(
+            select(SignUp.user_id, SignUp.status).where(SignUp.shift_id == upcoming_id)
+        ).all()
+    )
+    assert statuses == {user_id: SignUpStatus.cancelled, waiting_id: SignUpStatus.confirmed}
+    closings = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.account_closed)
+    ).all()
+    assert [(e.actor_id, e.target_id) for e in closings] == [(user_id, user_id)]
+    # The browser that closed it is signed out.
+    assert client.get("/me/export").status_code == 302
+
+
+def test_a_closed_account_cannot_sign_in_and_its_number_registers_anew(app, client, bearer):
+    now = utcnow()
+    people = make_people(now)
+    volunteer, phone = people.volunteer, people.phone
+    headers = bearer(volunteer)
+    other_browser = sign_in(app.test_client(), volunteer)
+    close_account(volunteer, password=DEFAULT_PASSWORD, now=now)
+    db.session.commit()
+
+    assert auth.authenticate(phone, DEFAULT_PASSWORD) is None
+    refused = client.post("/login", data={"phone": phone, "password": DEFAULT_PASSWORD})
+    assert refused.status_code == 200
+    sms = current_settings().sms
+    asked = request_code(
+        phone, SmsPurpose.sign_in, now=now, settings=sms, gateway=current_gateway()
+    )
+    assert not asked.is_sent
+    # The old token and sign-in are refused by the export and closing endpoints alike.
+    assert client.get("/api/v1/me/export", headers=headers).status_code == 401
+    again = client.post("/api/v1/me/close", headers=headers, json={"password": DEFAULT_PASSWORD})
+    assert again.status_code == 401
+    assert other_browser.get("/me/export.json").status_code == 302
+    assert other_browser.post("/me/close", data={"password": "x"}).status_code == 302
+
+    newcomer = auth.create_user(phone=phone, password="another-pass-1", display_name="新用户")
+    db.session.commit()
+    assert newcomer.id != volunteer.id
+    assert db.session.scalar(select(func.count()).select_from(SmsCode)) >= 1
+
+
+def test_closing_through_the_api_ends_the_token(app, client, bearer):
+    volunteer = make_user(display_name="志愿者小张")
+    headers = bearer(volunteer)
+
+    wrong = client.post("/api/v1/me/close", headers=headers, json={"password": "wrong-pass-1"})
+    assert wrong.status_code == 422 and "password" in wrong.json["errors"]
+    done = client.post("/api/v1/me/close", headers=headers, json={"password": DEFAULT_PASSWORD})
+    assert done.status_code == 204, done.text
+    assert client.get("/api/v1/me/export", headers=headers).status_code == 401
+
+
+def test_a_refused_closing_changes_nothing(app, client):
+    people = make_people(utcnow())
+    db.session.commit()
+    sign_in(client, people.volunteer)
+    before = snapshot()
+
+    unticked = client.post("/me/close", data={"password": DEFAULT_PASSWORD})
+    wrong = client.post("/me/close", data={"password": "wrong-pass-1", "understood": "y"})
+
+    assert unticked.status_code == wrong.status_code == 200
+    assert "is-invalid" in wrong.text
+    assert snapshot() == before
+
+
+def test_the_only_leader_of_a_team_must_hand_it_over_first(app):
+    leader = make_user(display_name="独自队长")
+    team = make_team(leader, name="独行志愿服务队")
+
+    with pytest.raises(Conflict) as refused:
+        close_account(leader, password=DEFAULT_PASSWORD, now=utcnow())
+    assert team.name in str(refused.value.message)
+
+
+def test_office_and_merchant_accounts_are_closed_by_the_office_not_by_themselves(
+    app, office_client, merchant_client, office_user, merchant_staff
+):
+    for signed_in in (office_client, merchant_client):
+        assert signed_in.get("/me/close").status_code == 403
+        refused = signed_in.post(
+            "/me/close", data={"password": DEFAULT_PASSWORD, "understood": "y"}
+        )
+        assert refused.status_code == 403
+    for user in (office_user, merchant_staff):
+        with pytest.raises(Forbidden):
+            close_account(user, password=DEFAULT_PASSWORD, now=utcnow())
+    assert db.session.scalar(select(func.count()).where(User.closed_at.is_not(None))) == 0
+
+
+def test_a_wrong_password_is_refused_beside_the_field(app):
+    volunteer = make_user()
+    with pytest.raises(ValidationFailed) as refused:
+        close_account(volunteer, password="wrong-pass-1", now=utcnow())
+    assert "password" in refused.value.errors
+
+
+def test_two_closings_at_once_close_once(app):
+    people = make_people(utcnow())
+    user_id = people.volunteer.id
+
+    def close(_i):
+        return close_account(
+            db.session.get(User, user_id), password=DEFAULT_PASSWORD, now=utcnow()
+        ).id
+
+    outcomes = run_at_once(app, 2, close)
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "int"], outcomes
+    assert (
+        db.session.scalar(
+            select(func.count()).where(AuditEntry.action == AuditAction.account_closed)
+        )
+        == 1
+    )
+    assert db.session.get(User, user_id).phone == placeholder_phone(user_id)
+
+
+def test_the_placeholder_is_never_a_mobile_number_and_fits_the_column(app):
+    for user_id in (1, 42, 9_999_999_999):
+        placeholder = placeholder_phone(user_id)
+        assert len(placeholder) == 11 and not auth.PHONE_PATTERN.match(placeholder)
+    assert User.__table__.c.phone.type.length == 11
+
+
+def test_the_office_cannot_enable_a_closed_account_again(app, office_user):
+    volunteer = make_user()
+    close_account(volunteer, password=DEFAULT_PASSWORD, now=utcnow())
+    db.session.commit()
+
+    with pytest.raises(Conflict):
+        admin.set_account_enabled(office_user, volunteer.id, enabled=True, now=utcnow())
