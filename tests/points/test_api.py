@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from core.auth.models import Role, User
 from core.clock import to_local, utcnow
+from core.consent import services as consents
+from core.consent.models import ConsentKind
 from core.districts import District, ensure_districts
 from core.extensions import db
 from points import services
@@ -49,9 +51,12 @@ def open_shop(name: str = "爱心商家一号") -> Shop:
 
 
 def add_staff(office: User, merchant: Merchant) -> User:
-    return services.add_staff(
+    """A staff account the office made, whose holder has agreed to the privacy notice."""
+    staff = services.add_staff(
         office, merchant.id, phone=next_phone(), display_name="店员", password=DEFAULT_PASSWORD
     )
+    consents.give_consent(staff, ConsentKind.privacy_notice, now=utcnow())
+    return staff
 
 
 def credit(office: User, volunteer: User, amount: int, reason: str = "开户") -> None:
@@ -436,6 +441,9 @@ def test_the_office_registers_merchants_staff_and_items(client, bearer, office_u
     assert "password" not in staff.get_json()
     staff_user = db.session.get(User, staff.get_json()["id"])
     staff_headers = bearer(staff_user)
+    # The account is new: its holder agrees to the privacy notice before anything else.
+    agreed = client.post("/api/v1/me/consents/privacy-notice", headers=staff_headers)
+    assert agreed.status_code == 200, agreed.text
 
     soap = client.post(
         f"/api/v1/merchants/{merchant_id}/items",
