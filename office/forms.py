@@ -7,9 +7,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from core.auth.assignments import CLERK_LEVELS, KIND_LABELS
 from core.auth.models import AuditAction
 from core.forms import optional_int
 from core.inputs import Form
+from core.regions import list_sectors, region_choices
+from core.workdays import DAY_KIND_LABELS, NAME_MAX
 from events.models import Season
 from office.services import ReportFilter
 
@@ -102,6 +105,8 @@ ACTION_LABELS = {
     AuditAction.audit_exported: _l("Exported the audit log"),
     AuditAction.data_exported: _l("Downloaded a copy of their own data"),
     AuditAction.account_closed: _l("Closed their own account"),
+    AuditAction.assignment_granted: _l("Gave an assignment"),
+    AuditAction.assignment_withdrawn: _l("Withdrew an assignment"),
 }
 
 
@@ -137,3 +142,42 @@ class StaffLinkForm(Form):
     merchant_id = SelectField(
         _l("Merchant"), coerce=optional_int, validators=[DataRequired()], validate_choice=False
     )
+
+
+CLERK_REGION_LEVELS = tuple(CLERK_LEVELS.values())
+
+
+class AssignmentForm(Form):
+    """A scoped role for an account: its kind, and the region or sector it takes (which one a
+    kind needs, and that the region is of the kind's level, is the service's to say)."""
+
+    kind = SelectField(_l("Assignment"), validators=[DataRequired()])
+    region_id = SelectField(
+        _l("Region"), coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
+    sector_id = SelectField(
+        _l("Sector"), coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, str(label)) for kind, label in KIND_LABELS.items()]
+        self.region_id.choices = [
+            ("", str(_l("No region"))),
+            *region_choices(CLERK_REGION_LEVELS),
+        ]
+        self.sector_id.choices = [("", str(_l("No sector")))] + [
+            (sector.id, sector.label) for sector in list_sectors()
+        ]
+
+
+class HolidayForm(Form):
+    """A date for the working-day calendar."""
+
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    name = StringField(_l("Holiday"), validators=[DataRequired(), Length(max=NAME_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, str(label)) for kind, label in DAY_KIND_LABELS.items()]

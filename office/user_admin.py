@@ -31,8 +31,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.auth import admin, recovery
+from core.auth import admin, assignments, recovery
 from core.auth.access import role_required
+from core.auth.assignments import KIND_LABELS, AssignmentKind
 from core.auth.models import AuditAction, AuditEntry, Role, User
 from core.auth.recovery import IssuedLink
 from core.auth.recovery_views import link_url
@@ -42,7 +43,13 @@ from core.extensions import db
 from core.inputs import Form
 from core.pages import carry_out
 from core.spreadsheets import Table, csv_bytes, xlsx_bytes
-from office.forms import ACTION_LABELS, AuditFilterForm, StaffLinkForm, UserSearchForm
+from office.forms import (
+    ACTION_LABELS,
+    AssignmentForm,
+    AuditFilterForm,
+    StaffLinkForm,
+    UserSearchForm,
+)
 from points.services import merchants
 from volunteer import services as volunteers
 from volunteer.models import MembershipRole, MembershipStatus
@@ -75,6 +82,9 @@ DETAIL_LABELS = {
     "user_id": _l("Account"),
     "actor_id": _l("Done by"),
     "action": _l("Action"),
+    "kind": _l("Assignment"),
+    "region": _l("Region"),
+    "sector": _l("Sector"),
 }
 BY_LABELS = {
     "office": _l("a link from the office"),
@@ -90,6 +100,8 @@ def _detail(key: str, value) -> str:
         return str(BY_LABELS.get(value, value))
     if key == "action":
         return str(ACTION_LABELS.get(AuditAction(value), value))
+    if key == "kind":
+        return str(KIND_LABELS.get(AssignmentKind(value), value))
     return str(value)
 
 
@@ -99,7 +111,7 @@ def _details(entry: AuditEntry) -> str:
     return "; ".join(
         f"{DETAIL_LABELS.get(key, key)}: {_detail(key, value)}"
         for key, value in sorted((entry.details or {}).items())
-        if key != "merchant_id"
+        if key not in ("merchant_id", "assignment_id")
     )
 
 
@@ -159,6 +171,9 @@ def _user_page(user_id: int, *, whole_phone: str | None = None):
         staff_link=merchants.staff_link(current_user, user.id),
         staff_form=staff_form,
         recent=admin.recent_on(current_user, user.id),
+        assignments=assignments.assignment_history(current_user, user.id),
+        assignment_form=AssignmentForm(),
+        kind_labels=KIND_LABELS,
         shown_link=shown,
         form=Form(),
         **_template_context(),
@@ -266,6 +281,51 @@ def unlink_merchant(user_id: int):
         done=lambda merchant: _("The link to %(name)s is removed.", name=merchant.name),
         then=_back(user_id),
     )
+
+
+@bp.post("/office/users/<int:user_id>/assignments")
+@role_required(Role.office)
+def grant_assignment(user_id: int):
+    form = AssignmentForm()
+    return carry_out(
+        lambda: assignments.grant_assignment(
+            current_user,
+            user_id,
+            AssignmentKind(form.kind.data),
+            now=utcnow(),
+            region_id=form.region_id.data,
+            sector_id=form.sector_id.data,
+        ),
+        done=lambda assignment: _(
+            "%(name)s is now %(kind)s.",
+            name=assignment.user.display_name,
+            kind=_assignment_label(assignment),
+        ),
+        then=_back(user_id),
+        form=form,
+    )
+
+
+@bp.post("/office/assignments/<int:assignment_id>/withdraw")
+@role_required(Role.office)
+def withdraw_assignment(assignment_id: int):
+    return carry_out(
+        lambda: assignments.withdraw_assignment(current_user, assignment_id, now=utcnow()),
+        done=lambda assignment: _(
+            "%(name)s is no longer %(kind)s.",
+            name=assignment.user.display_name,
+            kind=_assignment_label(assignment),
+        ),
+        then=lambda assignment: _back(assignment.user_id),
+        refused_to=url_for(".users"),
+    )
+
+
+def _assignment_label(assignment) -> str:
+    """“社区专干 · 文化里社区”: the kind and, where it has one, its region or sector."""
+    scope = assignment.region or assignment.sector
+    kind = str(KIND_LABELS[assignment.kind])
+    return f"{kind} · {scope.label}" if scope is not None else kind
 
 
 # The audit log ---------------------------------------------------------------------------------

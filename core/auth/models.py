@@ -203,6 +203,8 @@ class AuditAction(enum.Enum):
     audit_exported = "audit_exported"
     data_exported = "data_exported"
     account_closed = "account_closed"
+    assignment_granted = "assignment_granted"
+    assignment_withdrawn = "assignment_withdrawn"
 
 
 class AuditEntry(db.Model):

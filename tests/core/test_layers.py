@@ -16,6 +16,9 @@ SERVICE_MODULES = sorted(
         "core/auth/admin.py",
         "core/auth/recovery.py",
         "core/auth/sms_services.py",
+        "core/auth/assignments.py",
+        "core/regions.py",
+        "core/workdays.py",
     )
     for path in ROOT.glob(pattern)
     if ".venv" not in path.parts
