@@ -36,6 +36,9 @@ from core.consent.views import bp as consent_pages
 from core.errors import DomainError
 from core.extensions import api, csrf, db, limiter, mail, migrate
 from core.inputs import BoundedRequest, IdConverter
+from core.uploads import views as uploads
+from core.uploads.api import blp as uploads_api
+from core.uploads.cli import uploads_cli
 from core.views import bp as core_pages
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
@@ -127,6 +130,7 @@ def register_extensions(app: Flask) -> None:
     access.init_app(app)
     sms.init_app(app)
     headers.init_app(app)
+    uploads.init_app(app)
     api.init_app(
         app,
         spec_kwargs={
@@ -150,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
         user_admin_pages,
         certificate_pages,
         personal_data_pages,
+        uploads.bp,
     ):
         app.register_blueprint(pages)
     for endpoints in (
@@ -162,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         reminders_api,
         office_api,
         personal_data_api,
+        uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a
         # forged cross-site request has nothing to ride on and CSRF tokens are not needed.
@@ -170,7 +176,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, campaigns_cli, shifts_cli, points_cli, scheduler_cli, reminders_cli):
+    for group in (
+        users_cli,
+        campaigns_cli,
+        shifts_cli,
+        points_cli,
+        scheduler_cli,
+        reminders_cli,
+        uploads_cli,
+    ):
         app.cli.add_command(group)
 
     @app.cli.command("demo-data")

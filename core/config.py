@@ -149,6 +149,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         ),
         "CERTIFICATE_CONTACT": os.environ.get("CERTIFICATE_CONTACT", ""),
         "CERTIFICATE_NUMBER_PREFIX": os.environ.get("CERTIFICATE_NUMBER_PREFIX", "QHD"),
+        # Uploaded files (photos, scans, evidence): "database" keeps their bytes in the
+        # database; anything else is a directory, which every app server must share (the
+        # instance folder's is the demo's). A file larger than UPLOAD_MAX_MB megabytes, or an
+        # image of more than UPLOAD_MAX_PIXELS pixels, is refused.
+        "UPLOAD_STORAGE": os.environ.get("UPLOAD_STORAGE") or str(instance_path / "uploads"),
+        "UPLOAD_MAX_MB": int(os.environ.get("UPLOAD_MAX_MB", "10")),
+        "UPLOAD_MAX_PIXELS": int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000")),
         # Look-ups on the public verification page per client address, right or wrong.
         "CERTIFICATE_VERIFICATIONS_PER_ADDRESS": os.environ.get(
             "CERTIFICATE_VERIFICATIONS_PER_ADDRESS", "30 per 10 minutes"

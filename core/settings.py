@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -32,6 +33,25 @@ class CertificateSettings:
             contact=config["CERTIFICATE_CONTACT"],
             number_prefix=config["CERTIFICATE_NUMBER_PREFIX"],
             site_url=config["SITE_URL"].rstrip("/"),
+        )
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """Where uploads (上传文件) are kept and what is refused."""
+
+    # None: in the database (table upload_blob); else the directory every server shares.
+    directory: Path | None
+    max_bytes: int
+    max_pixels: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> UploadSettings:
+        storage = config["UPLOAD_STORAGE"]
+        return cls(
+            directory=None if storage == "database" else Path(storage),
+            max_bytes=config["UPLOAD_MAX_MB"] * 1024 * 1024,
+            max_pixels=config["UPLOAD_MAX_PIXELS"],
         )
 
 
@@ -102,6 +122,7 @@ class Settings:
     check_in_secret: str
     retention: timedelta
     certificates: CertificateSettings
+    uploads: UploadSettings
     reminders: ReminderSettings
     mail: MailSettings
     sms: SmsSettings
@@ -117,6 +138,7 @@ class Settings:
             check_in_secret=config["SECRET_KEY"],
             retention=timedelta(days=config["RETENTION_DAYS"]),
             certificates=CertificateSettings.from_config(config),
+            uploads=UploadSettings.from_config(config),
             reminders=ReminderSettings(
                 shift_first=timedelta(hours=config["REMINDER_SHIFT_FIRST_HOURS"]),
                 shift_second=timedelta(hours=config["REMINDER_SHIFT_SECOND_HOURS"]),

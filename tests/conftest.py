@@ -75,6 +75,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_COST": 64,
+        # In the test database, emptied with it; tests of the directory give one of their own.
+        "UPLOAD_STORAGE": "database",
     }
     config.update(overrides)
     return config

@@ -1,14 +1,18 @@
 """A small world of two of everyone (A and B): for tests that ask who may reach what, such as
 the authorization matrix. Each side has a volunteer, a team leader with a team, an activity,
 shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
-staff, catalogue and a redemption, a service certificate of the volunteer, and an office
-account; every user has a notification (the volunteer's email of it failed) and an API token.
-Builders add and flush, and never commit."""
+staff, catalogue and a redemption, a service certificate of the volunteer, a photo the
+volunteer uploaded (of a kind only its uploader may see), and an office account; every user
+has a notification (the volunteer's email of it failed) and an API token. Builders add and
+flush, and never commit."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from PIL import Image
 
 from certificates import services as certificates
 from certificates.models import DocumentKind, IssuedDocument, SubjectKind
@@ -16,6 +20,8 @@ from core.auth import services as auth
 from core.auth.models import ApiToken, Role, User
 from core.extensions import db
 from core.settings import current_settings
+from core.uploads import services as uploads
+from core.uploads.models import Upload
 from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from points import services as points
@@ -34,6 +40,13 @@ from volunteer import services as volunteers
 from volunteer.models import Membership, Team
 
 ROLES = ("volunteer", "leader", "merchant_staff", "office")
+
+# A kind of upload as an owning package registers one: only the one who uploaded it sees it.
+WORLD_UPLOAD_KIND = "world_photo"
+uploads.register_kind(
+    WORLD_UPLOAD_KIND,
+    may_read=lambda user, upload, now: user is not None and upload.uploaded_by_id == user.id,
+)
 
 
 @dataclass
@@ -55,13 +68,14 @@ class Side:
     item: CatalogItem
     redemption: Redemption
     certificate: IssuedDocument
+    upload: Upload
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
 
     def private_texts(self) -> list[str]:
         """What no one outside the side (but the office) may read: the phones and names of
         its plain volunteers, its staff's and office's phones, a correction's message, a
-        token's name."""
+        token's name, an upload's file name."""
         volunteer, applicant = self.users["volunteer"], self.join_request.user
         return [
             volunteer.phone,
@@ -74,6 +88,7 @@ class Side:
             self.correction.message,
             self.tokens["volunteer"][0].name,
             self.certificate.check_code,
+            self.upload.filename,
         ]
 
 
@@ -129,6 +144,7 @@ def _side(tag: str, campaign, now: datetime) -> Side:
     )
 
     certificate = _certificate(volunteer, office, now)
+    upload = _photo(volunteer, tag, now)
 
     side = Side(
         tag=tag,
@@ -146,6 +162,7 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         item=item,
         redemption=redemption,
         certificate=certificate,
+        upload=upload,
     )
     for role, user in side.users.items():
         side.notifications[role] = Notification(
@@ -194,6 +211,21 @@ def _certificate(volunteer: User, office: User, now: datetime) -> IssuedDocument
         content=content,
         now=now,
         settings=settings,
+    )
+
+
+def _photo(volunteer: User, tag: str, now: datetime) -> Upload:
+    """A small photo the volunteer uploaded, named so that a leak of the name would show."""
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(image, format="PNG")
+    image.seek(0)
+    return uploads.store_upload(
+        volunteer,
+        kind=WORLD_UPLOAD_KIND,
+        stream=image,
+        filename=f"照片{tag}.png",
+        now=now,
+        settings=current_settings().uploads,
     )
 
 

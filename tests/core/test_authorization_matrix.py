@@ -36,7 +36,7 @@ PLAIN_VALUES = {
 }
 
 
-def object_ids(world: World, who: Who) -> dict[str, int]:
+def object_ids(world: World, who: Who) -> dict[str, int | str]:
     """A's objects by the path variable that names them; a notification and a token are those
     of A of the asker's role (a visitor's: the volunteer's)."""
     a = world.a
@@ -58,6 +58,7 @@ def object_ids(world: World, who: Who) -> dict[str, int]:
         "notification_id": a.notifications[role].id,
         "token_id": a.tokens[role][0].id,
         "document_id": a.certificate.id,
+        "upload_key": a.upload.public_key,
     }
 
 
