@@ -29,7 +29,6 @@ class FileType(enum.Enum):
     pdf = "pdf"
 
 
-
 class ContentRefused(Exception):
     """The bytes are not a file of an accepted type; `message` says why, for the user."""
 
