@@ -14,6 +14,7 @@ from flask_babel import format_datetime, get_locale, get_timezone
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.demo
+import core.regions_demo
 import events.demo
 import points.demo
 import reminders.demo
@@ -22,6 +23,7 @@ from certificates.views import bp as certificate_pages
 from core import errors, headers, i18n, logs, readiness, settings
 from core.auth import access, passwords, sms
 from core.auth.api import blp as auth_api
+from core.auth.assignments_api import blp as assignments_api
 from core.auth.cli import fail, users_cli
 from core.auth.models import Role
 from core.auth.recovery_views import bp as recovery_pages
@@ -36,14 +38,21 @@ from core.consent.views import bp as consent_pages
 from core.errors import DomainError
 from core.extensions import api, csrf, db, limiter, mail, migrate
 from core.inputs import BoundedRequest, IdConverter
+from core.regions_api import blp as regions_api
+from core.regions_cli import holidays_cli, regions_cli
 from core.uploads import views as uploads
 from core.uploads.api import blp as uploads_api
 from core.uploads.cli import uploads_cli
 from core.views import bp as core_pages
+from core.workdays_api import blp as workdays_api
 from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
+from honours.api import blp as honours_api
+from honours.cli import honours_cli
+from honours.views import bp as honours_pages
 from office.api import blp as office_api
+from office.holidays import bp as holiday_pages
 from office.user_admin import bp as user_admin_pages
 from office.views import bp as office_pages
 from personal_data.api import blp as personal_data_api
@@ -60,6 +69,7 @@ from volunteer.views import bp as volunteer_pages
 ROOT = Path(__file__).resolve().parent
 DEMO_LOADERS = [
     core.demo.load,
+    core.regions_demo.load,
     volunteer.demo.load,
     events.demo.load,
     points.demo.load,
@@ -71,6 +81,7 @@ def demo_accounts() -> list[tuple[str, Role]]:
     """Every number the demo signs in with, and the kind of account it must be."""
     return [
         (core.demo.OFFICE[0], Role.office),
+        *((phone, Role.volunteer) for phone, *_ in core.regions_demo.CLERKS),
         *((phone, Role.volunteer) for phone, *_ in volunteer.demo.VOLUNTEERS),
         *((leader, Role.volunteer) for *_, (leader, _), _members in volunteer.demo.TEAMS),
         *((staff, Role.merchant_staff) for *_, (staff, _), _items in points.demo.MERCHANTS),
@@ -152,8 +163,10 @@ def register_blueprints(app: Flask) -> None:
         reminders_pages,
         office_pages,
         user_admin_pages,
+        holiday_pages,
         certificate_pages,
         personal_data_pages,
+        honours_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -166,7 +179,11 @@ def register_blueprints(app: Flask) -> None:
         points_api,
         reminders_api,
         office_api,
+        regions_api,
+        workdays_api,
+        assignments_api,
         personal_data_api,
+        honours_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a
@@ -184,6 +201,9 @@ def register_commands(app: Flask) -> None:
         scheduler_cli,
         reminders_cli,
         uploads_cli,
+        regions_cli,
+        holidays_cli,
+        honours_cli,
     ):
         app.cli.add_command(group)
 

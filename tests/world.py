@@ -2,28 +2,35 @@
 the authorization matrix. Each side has a volunteer, a team leader with a team, an activity,
 shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
 staff, catalogue and a redemption, a service certificate of the volunteer, a photo the
-volunteer uploaded (of a kind only its uploader may see), and an office account; every user
-has a notification (the volunteer's email of it failed) and an API token. Builders add and
-flush, and never commit."""
+volunteer uploaded (of a kind only its uploader may see), a person of the register (好人库)
+with an honour, and an office account; every user has a notification (the volunteer's email
+of it failed) and an API token. Builders add and flush, and never commit."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PIL import Image
 
 from certificates import services as certificates
 from certificates.models import DocumentKind, IssuedDocument, SubjectKind
+from core import workdays
+from core.auth import assignments
 from core.auth import services as auth
+from core.auth.assignments import AssignmentKind, RoleAssignment
 from core.auth.models import ApiToken, Role, User
 from core.extensions import db
+from core.regions import ensure_regions, region_of_district
 from core.settings import current_settings
 from core.uploads import services as uploads
 from core.uploads.models import Upload
+from core.workdays import DayKind, Holiday
 from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
+from honours import services as honours
+from honours.models import Honour, HonourSource, Person
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
 from reminders.models import EmailStatus, Notification, NotificationKind
@@ -69,13 +76,16 @@ class Side:
     redemption: Redemption
     certificate: IssuedDocument
     upload: Upload
+    person: Person
+    honour: Honour
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
 
     def private_texts(self) -> list[str]:
         """What no one outside the side (but the office) may read: the phones and names of
         its plain volunteers, its staff's and office's phones, a correction's message, a
-        token's name, an upload's file name."""
+        token's name, an upload's file name, the ID number and phone of its person of the
+        register."""
         volunteer, applicant = self.users["volunteer"], self.join_request.user
         return [
             volunteer.phone,
@@ -89,14 +99,21 @@ class Side:
             self.tokens["volunteer"][0].name,
             self.certificate.check_code,
             self.upload.filename,
+            self.person.id_number,
+            self.person.phone,
         ]
 
 
 @dataclass
 class World:
+    """Beside the sides: the holiday calendar's date and the office's assignment of A's
+    volunteer (a media editor: it acts in no region, so the sides stay alike)."""
+
     a: Side
     b: Side
     check_in_code: str
+    holiday: Holiday | None = None
+    assignment: RoleAssignment | None = None
 
 
 def _person(tag: str, what: str, role: Role = Role.volunteer) -> User:
@@ -145,6 +162,7 @@ def _side(tag: str, campaign, now: datetime) -> Side:
 
     certificate = _certificate(volunteer, office, now)
     upload = _photo(volunteer, tag, now)
+    person, honour = _good_person(office, team, tag, now)
 
     side = Side(
         tag=tag,
@@ -163,6 +181,8 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         redemption=redemption,
         certificate=certificate,
         upload=upload,
+        person=person,
+        honour=honour,
     )
     for role, user in side.users.items():
         side.notifications[role] = Notification(
@@ -229,6 +249,40 @@ def _photo(volunteer: User, tag: str, now: datetime) -> Upload:
     )
 
 
+def _good_person(office: User, team: Team, tag: str, now: datetime) -> tuple[Person, Honour]:
+    """A person of the register in the team's district, entered by the office, with an honour
+    from an external listing; ID numbers differ by side (their check digits are right)."""
+    ensure_regions()
+    honours.ensure_honour_types()
+    number = {"甲": "130302196005041414", "乙": "130302196005041430"}[tag]
+    person = honours.enter_person(
+        office,
+        honours.scope_of(office, now),
+        {
+            "name": f"好人{tag}",
+            "id_number": number,
+            "phone": {"甲": "13803351001", "乙": "13803351002"}[tag],
+            "region_id": region_of_district(team.district).id,
+            "address": f"文化路{tag}号",
+            "hardship_notes": f"困难{tag}",
+        },
+        now=now,
+    )
+    honour = honours.award_honour(
+        office,
+        honours.scope_of(office, now),
+        {
+            "person_id": person.id,
+            "honour_type_id": honours.find_honour_type_by_code("good_person_hebei").id,
+            "awarded_on": now.date().replace(month=1, day=1),
+            "source": HonourSource.external,
+            "source_url": "https://www.hebwmw.gov.cn/hbhr/",
+        },
+        now=now,
+    )
+    return person, honour
+
+
 def make_world(now: datetime) -> World:
     """Two sides alike, A and B, in one campaign; the check-in code is A's past shift's, fresh
     at `now`."""
@@ -238,4 +292,9 @@ def make_world(now: datetime) -> World:
     code, _ = events.check_in_code(
         a.users["leader"], a.past.id, now=now, secret=current_settings().check_in_secret
     )
-    return World(a=a, b=b, check_in_code=code)
+    office = a.users["office"]
+    holiday = workdays.add_holiday(office, day=date(2027, 1, 1), kind=DayKind.day_off, name="元旦")
+    assignment = assignments.grant_assignment(
+        office, a.users["volunteer"].id, AssignmentKind.media_editor, now=now
+    )
+    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment)

@@ -59,6 +59,11 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "token_id": a.tokens[role][0].id,
         "document_id": a.certificate.id,
         "upload_key": a.upload.public_key,
+        "person_id": a.person.id,
+        "honour_id": a.honour.id,
+        "region_id": a.person.region_id,
+        "holiday_id": world.holiday.id,
+        "assignment_id": world.assignment.id,
     }
 
 
