@@ -42,8 +42,11 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs on every core (each worker has a database of its own); TEST_WORKERS=0 runs it
+# in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev translations lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Refresh the catalogue after changing user-facing strings, then translate the new entries.
 extract-messages: $(VENV)/.runtime
