@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import core.demo
 import core.regions_demo
 import events.demo
+import honours.demo
 import points.demo
 import reminders.demo
 import volunteer.demo
@@ -50,6 +51,8 @@ from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
 from honours.api import blp as honours_api
 from honours.cli import honours_cli
+from honours.roll_api import blp as roll_api
+from honours.roll_views import bp as roll_pages
 from honours.views import bp as honours_pages
 from office.api import blp as office_api
 from office.holidays import bp as holiday_pages
@@ -74,6 +77,7 @@ DEMO_LOADERS = [
     events.demo.load,
     points.demo.load,
     reminders.demo.load,
+    honours.demo.load,
 ]
 
 
@@ -167,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
         certificate_pages,
         personal_data_pages,
         honours_pages,
+        roll_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -184,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
         assignments_api,
         personal_data_api,
         honours_api,
+        roll_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

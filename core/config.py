@@ -160,6 +160,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "CERTIFICATE_VERIFICATIONS_PER_ADDRESS": os.environ.get(
             "CERTIFICATE_VERIFICATIONS_PER_ADDRESS", "30 per 10 minutes"
         ),
+        # Pages and API answers of the public honour roll per client address, counted together.
+        "HONOUR_ROLL_REQUESTS_PER_ADDRESS": os.environ.get(
+            "HONOUR_ROLL_REQUESTS_PER_ADDRESS", "120 per minute"
+        ),
         "REMINDER_SHIFT_FIRST_HOURS": int(os.environ.get("REMINDER_SHIFT_FIRST_HOURS", "24")),
         "REMINDER_SHIFT_SECOND_HOURS": int(os.environ.get("REMINDER_SHIFT_SECOND_HOURS", "2")),
         "REMINDER_ATTENDANCE_HOURS": int(os.environ.get("REMINDER_ATTENDANCE_HOURS", "12")),
