@@ -231,8 +231,23 @@ def person(person_id: int):
         person=found,
         shown=shown,
         history=history,
+        labels=_history_labels(),
         consent_form=ConsentForm(formdata=None),
     )
+
+
+def _history_labels() -> dict[str, str]:
+    """What the history calls each stored field: the form's label where it has one."""
+    labels = {field.name: field.label.text for field in PersonForm(formdata=None)}
+    labels.update(
+        status=labels["life_status"],
+        user_id=labels["volunteer_phone"],
+        photo_upload_id=labels["photo"],
+        merged_into_id=_("Merged into another record"),
+        merged_from=_("Another record merged into this one"),
+        has_publication_consent=_("Consent to publication"),
+    )
+    return labels
 
 
 @bp.route("/honours/register/persons/<int:person_id>/edit", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from core.auth.assignments import AssignmentKind
 from core.extensions import db
 from honours import services
 from honours.models import Honour, Person, SensitiveView, ViewChannel
+from tests.builders import make_team
 from tests.conftest import sign_in
 from tests.honours.builders import (
     NOW,
@@ -261,3 +262,55 @@ def test_a_community_clerk_corrects_without_seeing_or_touching_the_sensitive_fie
     db.session.expire_all()
     corrected = db.session.get(Person, person.id)
     assert (corrected.name, corrected.id_number, corrected.phone) == ("张好仁", number, phone)
+
+
+def test_the_register_reads_a_fixed_number_of_statements_however_many_lines(
+    app, honoured, places, count_queries
+):
+    office, _ = honoured
+    client = client_of(app, office)
+    client.get(PAGES)
+    with count_queries() as few:
+        client.get(PAGES)
+    for n in range(5):
+        person = make_person(places["nanguan"], office, name=f"赵{n}")
+        services.award_honour(
+            office,
+            scope(office),
+            {
+                "person_id": person.id,
+                "honour_type_id": honour_type("good_person_city").id,
+                "awarded_on": date(2025, 12, 1),
+            },
+            now=NOW,
+        )
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(PAGES)
+
+    assert "赵4" in page.text
+    assert len(many) == len(few), str(many)
+
+
+def test_the_city_records_a_teams_honour_on_the_page(app, honoured):
+    office, _ = honoured
+    team = make_team()
+    client = client_of(app, office)
+
+    form = client.get(f"{PAGES}/teams/honours/new")
+    done = client.post(
+        f"{PAGES}/teams/honours/new",
+        data={
+            "team_id": team.id,
+            "honour_type_id": honour_type("outstanding_team").id,
+            "awarded_on": "2025-12-05",
+            "source": "archive",
+            "decision_number": "秦文明委〔2025〕9号",
+        },
+    )
+
+    assert team.name in form.text
+    assert done.status_code == 302
+    honour = db.session.scalar(select(Honour).where(Honour.team_id == team.id))
+    assert honour.decision_number == "秦文明委〔2025〕9号"
+    assert team.name in client.get(PAGES).text
