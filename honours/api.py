@@ -71,19 +71,17 @@ def _person_answer(person, scope, place: str) -> dict:
     }
 
 
-def _history(revisions, scope, region_id: int | None) -> list[dict]:
+def _history(revisions, changes: list[dict]) -> list[dict]:
     return [
         {
             "id": r.id,
             "action": r.action,
-            "changes": services.shown_changes(r.changes, scope, region_id)
-            if region_id is not None
-            else r.changes,
+            "changes": shown,
             "reason": r.reason,
             "actor": r.actor,
             "created_at": r.created_at,
         }
-        for r in revisions
+        for r, shown in zip(revisions, changes, strict=True)
     ]
 
 
@@ -203,7 +201,19 @@ class PersonHistory(MethodView):
         """A person's revisions, oldest first (sensitive values masked unless whole for me)"""
         scope = _scope()
         person = services.get_person(scope, person_id)
-        return _history(services.list_person_history(scope, person_id), scope, person.region_id)
+        revisions = services.list_person_history(scope, person_id)
+        changes = services.show_history(
+            person,
+            revisions,
+            scope,
+            viewer_id=current_user.id,
+            channel=ViewChannel.api,
+            place="api.honours.person.history",
+            now=utcnow(),
+        )
+        # The whole view is logged even though the answer changes nothing else.
+        db.session.commit()
+        return _history(revisions, changes)
 
 
 @blp.route("/honours")
@@ -264,7 +274,8 @@ class HonourHistory(MethodView):
     @blp.paginate(Page)
     def get(self, honour_id: int):
         """An honour's revisions, oldest first"""
-        return _history(services.list_honour_history(_scope(), honour_id), None, None)
+        revisions = services.list_honour_history(_scope(), honour_id)
+        return _history(revisions, [r.changes for r in revisions])
 
 
 @blp.route("/honours/sensitive-views")

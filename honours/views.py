@@ -212,6 +212,7 @@ def new_person():
 def person(person_id: int):
     scope = _scope()
     found = services.get_person(scope, person_id)
+    revisions = services.list_person_history(scope, person_id)
     shown = services.show_person(
         found,
         scope,
@@ -219,10 +220,11 @@ def person(person_id: int):
         channel=ViewChannel.page,
         place="honours.person",
         now=utcnow(),
+        history=revisions,
     )
     history = [
         (revision, services.shown_changes(revision.changes, scope, found.region_id))
-        for revision in services.list_person_history(scope, person_id)
+        for revision in revisions
     ]
     # The whole view is logged even though the page changes nothing else.
     db.session.commit()

@@ -35,6 +35,7 @@ from honours.services.privacy import (
     mask_phone,
     masked_value,
     sensitive_of,
+    show_history,
     show_person,
     shown_changes,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "scope_of",
     "sensitive_of",
     "set_person_photo",
+    "show_history",
     "show_person",
     "shown_changes",
     "team_choices",

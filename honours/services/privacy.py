@@ -4,6 +4,7 @@ of every whole view (敏感信息查看记录)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,6 +103,26 @@ def sensitive_of(person: Person, scope: Scope) -> Sensitive:
     )
 
 
+# The person's columns that hold each sensitive field, as revisions name them.
+COLUMNS = {
+    "id_number": SensitiveField.id_number,
+    "phone": SensitiveField.phone,
+    "guardian_phone": SensitiveField.phone,
+    "address": SensitiveField.address,
+    "hardship_notes": SensitiveField.hardship,
+}
+
+
+def history_fields(revisions: Iterable) -> set[SensitiveField]:
+    """The sensitive fields whose values a person's revisions hold."""
+    return {
+        COLUMNS[key]
+        for revision in revisions
+        for key, pair in revision.changes.items()
+        if key in COLUMNS and any(value is not None for value in pair)
+    }
+
+
 def show_person(
     person: Person,
     scope: Scope,
@@ -110,13 +131,58 @@ def show_person(
     channel: ViewChannel,
     place: str,
     now: datetime,
+    history: Iterable = (),
 ) -> Sensitive:
     """The person's sensitive fields for one page, API answer or export line: whole (and the
-    view logged) for the district and the city, masked for everyone else."""
+    view logged, with the fields the `history` shown beside them holds) for the district and
+    the city, masked for everyone else."""
     shown = sensitive_of(person, scope)
     if shown.is_whole:
-        log_whole_views(viewer_id, [person], scope, channel=channel, place=place, now=now)
+        fields = set(whole_fields(person)) | history_fields(history)
+        _log(viewer_id, person, fields, channel=channel, place=place, now=now)
     return shown
+
+
+def show_history(
+    person: Person,
+    revisions: list,
+    scope: Scope,
+    *,
+    viewer_id: int,
+    channel: ViewChannel,
+    place: str,
+    now: datetime,
+) -> list[dict]:
+    """Each revision's changes as the viewer may see them: masked below the district, whole
+    for the district and the city, which is then logged as a whole view of the fields the
+    history holds."""
+    if scope.sees_whole(person.region_id):
+        fields = history_fields(revisions)
+        _log(viewer_id, person, fields, channel=channel, place=place, now=now)
+    return [shown_changes(revision.changes, scope, person.region_id) for revision in revisions]
+
+
+def _log(
+    viewer_id: int,
+    person: Person,
+    fields: set[SensitiveField],
+    *,
+    channel: ViewChannel,
+    place: str,
+    now: datetime,
+) -> None:
+    if fields:
+        db.session.add(
+            SensitiveView(
+                viewer_id=viewer_id,
+                person_id=person.id,
+                fields=",".join(f.value for f in SensitiveField if f in fields),
+                channel=channel,
+                place=place[:100],
+                viewed_at=now,
+            )
+        )
+        db.session.flush()
 
 
 def shown_changes(changes: dict, scope: Scope, region_id: int) -> dict:
@@ -133,14 +199,8 @@ def masked_value(field: str, value, scope: Scope, region_id: int):
     whole (`field` is the person's column)."""
     if value is None or scope.sees_whole(region_id):
         return value
-    mask = {
-        "id_number": mask_id_number,
-        "phone": mask_phone,
-        "guardian_phone": mask_phone,
-        "address": mask_address,
-        "hardship_notes": mask_hardship,
-    }.get(field)
-    return mask(value) if mask else value
+    sensitive = COLUMNS.get(field)
+    return MASKS[sensitive](value) if sensitive else value
 
 
 def log_whole_views(

@@ -161,6 +161,14 @@ def test_a_correction_and_its_history(client, bearer, places):
     community = make_clerk(AssignmentKind.community_clerk, places["wenhuali"])
     masked = client.get(f"{API}/persons/{person.id}/history", headers=bearer(community)).json
     assert masked[1]["changes"] == {"phone": ["138****0001", "138****8888"]}
+    # The office saw the history whole (and the person once on the PATCH): both logged.
+    places_logged = db.session.scalars(
+        select(SensitiveView.place).where(SensitiveView.viewer_id == office.id)
+    ).all()
+    assert sorted(places_logged) == ["api.honours.person.history", "api.honours.person.patch"]
+    assert not db.session.scalar(
+        select(func.count()).where(SensitiveView.viewer_id == community.id)
+    )
 
 
 def test_honours_are_recorded_listed_by_filters_and_corrected(client, bearer, places):
