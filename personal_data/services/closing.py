@@ -1,6 +1,12 @@
 """Closing an account (注销账号): the person's data is anonymised and the account disabled for
 good, while what the platform must keep stays consistent: hours served (check-ins), the points
-ledger (never rewritten) and the register of issued certificates (still verifiable).
+ledger (never rewritten), the register of issued certificates (still verifiable), the files the
+person uploaded (evidence in someone's record) and the log of whole views they made as a clerk.
+
+One record keeps the person's name and number: the register of good people's (好人库) record
+of them, if the office entered one. It is the office's register of a public honour, kept on its
+own legal basis (the public interest, and its own consent to publication on the roll), not data
+of the volunteer account: closing the account unlinks it and does not erase it.
 
 Only a volunteer closes their own account. Office and merchant staff accounts belong to the
 office or a merchant, not to the person alone, and are disabled by the office's user
@@ -19,6 +25,7 @@ from certificates.models import IssuedDocument, SubjectKind
 from core.auth import passwords
 from core.auth import services as auth
 from core.auth.admin import record_action
+from core.auth.assignments import RoleAssignment
 from core.auth.models import (
     ApiToken,
     AuditAction,
@@ -31,8 +38,10 @@ from core.auth.models import (
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.rows import get_or_not_found
+from core.uploads.models import Upload
 from events import services as events
 from events.models import CorrectionRequest, Shift, SignUp
+from honours.models import Person, PersonRevision, RevisionAction
 from personal_data.services.export import require_open
 from points.models import RedeemCode
 from reminders.models import Notification, NotificationKind, NotificationPreference
@@ -50,6 +59,9 @@ from volunteer.models import (
 CLOSED_NAME = "已注销用户"
 # Not a hash argon2 can read, so no password ever matches it.
 NO_PASSWORD = "!closed"
+# The reason in the register's history where closing unlinked a record; stored, as clerks'
+# reasons are.
+UNLINKED_REASON = "关联的志愿者账号已注销"
 
 
 def placeholder_phone(user_id: int) -> str:
@@ -184,6 +196,66 @@ def _mask_certificates(user: User) -> None:
         document.snapshot = {**document.snapshot, "name": masked, "masked_name": masked}
 
 
+def _withdraw_assignments(user: User, now: datetime) -> None:
+    """The user's live role assignments (clerk, reviewer, editor) end now, withdrawn by the
+    closing account itself: a closed account acts nowhere, and the history says so. Each
+    withdrawal is written to the audit log as the office's are. The rows stay, as every
+    withdrawn assignment does."""
+    live = db.session.scalars(
+        select(RoleAssignment)
+        .options(joinedload(RoleAssignment.region), joinedload(RoleAssignment.sector))
+        .where(RoleAssignment.user_id == user.id, RoleAssignment.withdrawn_at.is_(None))
+        .order_by(RoleAssignment.id)
+    ).all()
+    for assignment in live:
+        # Conditional, as the office's withdrawal is: of it and the closing at once, one counts.
+        ended = db.session.execute(
+            update(RoleAssignment)
+            .where(RoleAssignment.id == assignment.id, RoleAssignment.withdrawn_at.is_(None))
+            .values(withdrawn_at=now, withdrawn_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        )
+        if ended.rowcount != 1:
+            continue
+        db.session.refresh(assignment)
+        details = {"kind": assignment.kind.value, "assignment_id": assignment.id}
+        if assignment.region is not None:
+            details["region"] = assignment.region.name
+        if assignment.sector is not None:
+            details["sector"] = assignment.sector.name
+        record_action(user, AuditAction.assignment_withdrawn, user, now=now, details=details)
+
+
+def _neutral_upload_names(user: User) -> None:
+    """The files the user uploaded stay (a photo or a scan may be evidence in someone's
+    record), but their names go, as a name may carry the user's (张三拍摄.jpg): each becomes
+    upload-<id> with the extension of what was stored. The bytes and their key are untouched."""
+    for upload in db.session.scalars(select(Upload).where(Upload.uploaded_by_id == user.id)):
+        extension = upload.filename.rsplit(".", 1)[-1] if "." in upload.filename else ""
+        upload.filename = f"upload-{upload.id}" + (f".{extension}" if extension else "")
+
+
+def _unlink_register(user: User, now: datetime) -> None:
+    """The register of good people's record of the user (merged ones too) no longer names the
+    account; the unlinking is a revision of the record, as every change there is. The record
+    itself stays whole: see the module's docstring."""
+    for person in db.session.scalars(
+        select(Person).where(Person.user_id == user.id).order_by(Person.id)
+    ):
+        person.user_id = None
+        person.updated_at = now
+        db.session.add(
+            PersonRevision(
+                person_id=person.id,
+                action=RevisionAction.corrected,
+                changes={"user_id": [user.id, None]},
+                reason=UNLINKED_REASON,
+                actor_id=user.id,
+                created_at=now,
+            )
+        )
+
+
 def close_account(user: User, *, password: str, now: datetime) -> User:
     """Close the volunteer's own account (注销), confirmed with their password.
 
@@ -193,8 +265,14 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     sign-in and token ends; the user leaves every team; their sign-ups for shifts not started
     yet are cancelled (seats go to those waiting); their inbox, pending reminders, one-time
     links, SMS codes and live redeem code go; the full name on their certificates is masked.
-    Check-ins (hours), the points ledger and the audit log are kept as they are: they hold the
-    account's id, never its number, name or address. The closing is written to the audit log.
+    Role assignments still live are withdrawn (kept in the history, and in the audit log).
+    Files the user uploaded stay, renamed upload-<id>.<extension>. The register of good
+    people's record of the user is unlinked from the account (a revision says so) and kept
+    whole, name and number with it: it is the office's register of a public honour, on its own
+    legal basis and publication consent, not the account's data. Check-ins (hours), the points
+    ledger, the audit log, the register's histories and the log of whole views the user made
+    as a clerk are kept as they are: they hold the account's id, never its number, name or
+    address. The closing is written to the audit log.
 
     Raises Conflict (closed already; the only leader of a team), Forbidden (not a volunteer
     account), ValidationFailed (wrong password).
@@ -215,6 +293,9 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     _drop_notifications(user)
     _end_credentials(user, now)
     _mask_certificates(user)
+    _withdraw_assignments(user, now)
+    _neutral_upload_names(user)
+    _unlink_register(user, now)
     for request in db.session.scalars(
         select(CorrectionRequest).where(CorrectionRequest.user_id == user.id)
     ):

@@ -5,9 +5,11 @@ Each section reads the rows of one table that name the account in one column (`v
 foreign key to users.id, or the mobile number for the SMS codes. The sections between them
 cover every such column of the schema; a test walks the schema and fails naming a table that
 holds the account's rows and is missing here. What is never exported: secrets and their hashes
-(passwords, session keys, tokens, SMS codes, one-time links, redeem codes), and other people's
-data beyond what the person sees in the app anyway (where the account acted on someone else's
-row, as a leader or the office, the section says what was done and when, not to whom).
+(passwords, session keys, tokens, SMS codes, one-time links, redeem codes, uploads' keys), and
+other people's data beyond what the person sees in the app anyway (where the account acted on
+someone else's row, as a leader, a clerk of the register or the office, the section says what
+was done and when, by ids, not to whom: a clerk's log of whole views names the person's record
+and the fields, never their ID number).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.orm import aliased
 
 from certificates.models import IssuedDocument, SubjectKind
 from core.auth.admin import record_action
+from core.auth.assignments import RoleAssignment
 from core.auth.models import (
     ApiToken,
     AuditAction,
@@ -37,7 +40,9 @@ from core.auth.models import (
 from core.consent.models import Consent
 from core.errors import Conflict
 from core.extensions import db
+from core.regions import Region, Sector
 from core.spreadsheets import Table, xlsx_bytes
+from core.uploads.models import Upload
 from events.models import (
     Activity,
     ActivityNotice,
@@ -46,6 +51,14 @@ from events.models import (
     CorrectionRequest,
     Shift,
     SignUp,
+)
+from honours.models import (
+    Honour,
+    HonourRevision,
+    HonourType,
+    Person,
+    PersonRevision,
+    SensitiveView,
 )
 from points.models import (
     Account,
@@ -212,6 +225,140 @@ def _certificates(user: User) -> Select:
             IssuedDocument.subject_id == user.id,
         )
         .order_by(IssuedDocument.issued_at, IssuedDocument.id)
+    )
+
+
+def _assignments(column: str, *columns) -> Callable[[User], Select]:
+    """The role assignments whose `column` names the user: the kind, the names of the region or
+    sector (the city's public tree), and `columns`; never whose assignment it was."""
+
+    def query(user: User) -> Select:
+        return (
+            select(
+                RoleAssignment.id,
+                RoleAssignment.kind,
+                Region.name.label("region"),
+                Sector.name.label("sector"),
+                *columns,
+            )
+            .outerjoin(Region, Region.id == RoleAssignment.region_id)
+            .outerjoin(Sector, Sector.id == RoleAssignment.sector_id)
+            .where(getattr(RoleAssignment, column) == user.id)
+            .order_by(RoleAssignment.id)
+        )
+
+    return query
+
+
+def _register_record(user: User) -> Select:
+    # The register's record of the user is about them: their own ID number, address and the
+    # office's notes are theirs to have a copy of. The guardian's name and number are another
+    # person's, and who entered or changed it is in the history, by what and when.
+    return (
+        select(
+            Person.id,
+            Person.name,
+            Person.gender,
+            Person.birth_date,
+            Person.id_number,
+            Person.phone,
+            Region.name.label("region"),
+            Person.address,
+            Person.status,
+            Person.died_on,
+            Person.hardship_notes,
+            Person.story,
+            Person.has_publication_consent,
+            Person.consent_recorded_at,
+            Person.merged_into_id,
+            Person.created_at,
+            Person.updated_at,
+        )
+        .join(Region, Region.id == Person.region_id)
+        .where(Person.user_id == user.id)
+        .order_by(Person.id)
+    )
+
+
+def _register_by_phone(user: User) -> Select:
+    # A record holding the number may be someone else's (a family's shared phone, a typing
+    # mistake): the person learns that the register holds their number and where, and asks the
+    # office, without the record's name, ID number or notes.
+    return (
+        select(Person.id, Person.phone, Person.created_at)
+        .where(Person.phone == user.phone)
+        .order_by(Person.id)
+    )
+
+
+def _register_history(user: User) -> Select:
+    # What was done to the user's record and when, with the clerk's reason; the values before
+    # and after are in the record itself, as far as they are the user's.
+    return (
+        select(
+            PersonRevision.id,
+            PersonRevision.person_id,
+            PersonRevision.action,
+            PersonRevision.reason,
+            PersonRevision.created_at,
+        )
+        .join(Person, Person.id == PersonRevision.person_id)
+        .where(Person.user_id == user.id)
+        .order_by(PersonRevision.created_at, PersonRevision.id)
+    )
+
+
+def _register_honours(user: User) -> Select:
+    return (
+        select(
+            Honour.id,
+            HonourType.name.label("honour"),
+            HonourType.level,
+            Honour.category,
+            Honour.awarded_on,
+            Honour.certificate_number,
+            Honour.decision_number,
+            Honour.source,
+            Honour.source_name,
+            Honour.source_url,
+            Honour.revoked_at,
+        )
+        .join(HonourType, HonourType.id == Honour.honour_type_id)
+        .join(Person, Person.id == Honour.person_id)
+        .where(Person.user_id == user.id)
+        .order_by(Honour.awarded_on, Honour.id)
+    )
+
+
+def _views_of_my_record(user: User) -> Select:
+    # Which fields of the user's record a clerk saw whole, when and how; not which clerk.
+    return (
+        select(
+            SensitiveView.id,
+            SensitiveView.person_id,
+            SensitiveView.fields,
+            SensitiveView.channel,
+            SensitiveView.viewed_at,
+        )
+        .join(Person, Person.id == SensitiveView.person_id)
+        .where(Person.user_id == user.id)
+        .order_by(SensitiveView.viewed_at, SensitiveView.id)
+    )
+
+
+def _honours_recorded(user: User) -> Select:
+    return (
+        select(
+            Honour.id,
+            Honour.person_id,
+            Honour.team_id,
+            HonourType.name.label("honour"),
+            Honour.awarded_on,
+            Honour.created_at,
+        )
+        .join(HonourType, HonourType.id == Honour.honour_type_id)
+        .where(Honour.created_by_id == user.id)
+        .order_by(Honour.id)
     )
 
 
@@ -732,6 +879,151 @@ SECTIONS: list[SectionSpec] = [
             IssuedDocument.number,
             IssuedDocument.revoked_at,
             IssuedDocument.revocation_reason,
+        ),
+    ),
+    SectionSpec(
+        "uploads",
+        _l("Files I uploaded"),
+        "upload",
+        "uploaded_by_id",
+        _own(
+            Upload,
+            "uploaded_by_id",
+            Upload.id,
+            Upload.kind,
+            Upload.filename,
+            Upload.content_type,
+            Upload.size,
+            Upload.width,
+            Upload.height,
+            Upload.created_at,
+        ),
+    ),
+    SectionSpec(
+        "role_assignments",
+        _l("Roles assigned to me"),
+        "role_assignment",
+        "user_id",
+        _assignments("user_id", RoleAssignment.granted_at, RoleAssignment.withdrawn_at),
+    ),
+    SectionSpec(
+        "assignments_granted",
+        _l("Roles I assigned"),
+        "role_assignment",
+        "granted_by_id",
+        _assignments("granted_by_id", RoleAssignment.granted_at),
+    ),
+    SectionSpec(
+        "assignments_withdrawn",
+        _l("Roles I withdrew"),
+        "role_assignment",
+        "withdrawn_by_id",
+        _assignments("withdrawn_by_id", RoleAssignment.withdrawn_at),
+    ),
+    SectionSpec(
+        "register_record",
+        _l("My record in the register of good people"),
+        "person",
+        "user_id",
+        _register_record,
+    ),
+    SectionSpec(
+        "register_by_phone",
+        _l("Records of the register that hold my mobile number"),
+        "person",
+        BY_PHONE,
+        _register_by_phone,
+    ),
+    SectionSpec(
+        "register_history",
+        _l("History of my record in the register"),
+        "person_revision",
+        "person.user_id",
+        _register_history,
+    ),
+    SectionSpec(
+        "register_honours",
+        _l("My honours"),
+        "honour",
+        "person.user_id",
+        _register_honours,
+    ),
+    SectionSpec(
+        "register_views",
+        _l("Whole views of my record's sensitive fields"),
+        "sensitive_view",
+        "person.user_id",
+        _views_of_my_record,
+    ),
+    SectionSpec(
+        "persons_entered",
+        _l("Records I entered in the register"),
+        "person",
+        "created_by_id",
+        _own(Person, "created_by_id", Person.id, Person.created_at),
+    ),
+    SectionSpec(
+        "consents_recorded",
+        _l("Publication consents I recorded"),
+        "person",
+        "consent_recorded_by_id",
+        _own(
+            Person,
+            "consent_recorded_by_id",
+            Person.id,
+            Person.has_publication_consent,
+            Person.consent_recorded_at,
+        ),
+    ),
+    SectionSpec(
+        "person_changes_by_me",
+        _l("Changes I made to records of the register"),
+        "person_revision",
+        "actor_id",
+        _own(
+            PersonRevision,
+            "actor_id",
+            PersonRevision.id,
+            PersonRevision.person_id,
+            PersonRevision.action,
+            PersonRevision.created_at,
+        ),
+    ),
+    SectionSpec(
+        "honours_recorded",
+        _l("Honours I recorded"),
+        "honour",
+        "created_by_id",
+        _honours_recorded,
+    ),
+    SectionSpec(
+        "honour_changes_by_me",
+        _l("Changes I made to honours"),
+        "honour_revision",
+        "actor_id",
+        _own(
+            HonourRevision,
+            "actor_id",
+            HonourRevision.id,
+            HonourRevision.honour_id,
+            HonourRevision.action,
+            HonourRevision.created_at,
+        ),
+    ),
+    SectionSpec(
+        "sensitive_views_by_me",
+        _l("Sensitive fields I saw whole"),
+        "sensitive_view",
+        "viewer_id",
+        _own(
+            SensitiveView,
+            "viewer_id",
+            SensitiveView.id,
+            SensitiveView.person_id,
+            SensitiveView.fields,
+            SensitiveView.channel,
+            SensitiveView.place,
+            SensitiveView.viewed_at,
         ),
     ),
 ]

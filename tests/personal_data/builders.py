@@ -1,22 +1,30 @@
-"""People with rows everywhere: a volunteer who also leads a team, a merchant clerk and an
-office account, each acting in every way their role can, so that every column of the schema
-that names an account names one of them in some row. Builders add and flush, never commit."""
+"""People with rows everywhere: a volunteer who also leads a team and clerks for a district of
+the register of good people (好人库), a merchant clerk and an office account, each acting in
+every way their role can, so that every column of the schema that names an account names one of
+them in some row. Builders add and flush, never commit."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from PIL import Image
 
 from certificates import services as certificates
-from core.auth import admin, recovery
+from core.auth import admin, assignments, recovery
 from core.auth import services as auth
+from core.auth.assignments import AssignmentKind
 from core.auth.models import Role, SmsPurpose, User
 from core.auth.sms import current_gateway
 from core.auth.sms_services import request_code
 from core.extensions import db
+from core.regions import ensure_regions
 from core.settings import current_settings
 from events import services as events
 from events.models import Shift
+from honours import services as honours
+from honours.models import HonourSource, Person, ViewChannel
 from points import services as points
 from reminders import services as reminders
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -30,6 +38,7 @@ from tests.builders import (
     make_team,
     make_user,
 )
+from tests.honours.builders import id_number, region
 from tests.world import _certificate
 from volunteer import services as volunteers
 
@@ -50,6 +59,8 @@ class People:
     phone: str
     name: str
     email: str
+    # The volunteer's own record in the register, which the office entered and linked.
+    record: Person
 
     @property
     def everyone(self) -> list[User]:
@@ -189,6 +200,113 @@ def _inbox_and_credentials(person: User, now: datetime) -> None:
     )
 
 
+def _png() -> io.BytesIO:
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), (30, 120, 200)).save(image, format="PNG")
+    image.seek(0)
+    return image
+
+
+def _in_the_register(person: User, name: str, office: User, now: datetime) -> Person:
+    """The office makes the person a district clerk of 海港区 (and a media editor, withdrawn
+    again). As clerk, the person enters a good person, records her consent, sets her photo
+    (from a file named after the person who took it), sees her sensitive fields whole, and
+    records and corrects her district honour. The office enters the person's own record, linked
+    to their account and holding their number, honours it, corrects it and sees it whole."""
+    ensure_regions()
+    honours.ensure_honour_types()
+    district, street = region("haigang"), region("haigang-wenhualu")
+    assignments.grant_assignment(
+        office, person.id, AssignmentKind.district_clerk, now=now, region_id=district.id
+    )
+    editor = assignments.grant_assignment(office, person.id, AssignmentKind.media_editor, now=now)
+    assignments.withdraw_assignment(office, editor.id, now=now)
+
+    scope = honours.scope_of(person, now)
+    born = date(1948, 10, 2)
+    good = honours.enter_person(
+        person,
+        scope,
+        {
+            "name": "李秀兰",
+            "birth_date": born,
+            "id_number": id_number(born, male=False),
+            "phone": "13803350088",
+            "region_id": street.id,
+            "address": "文化路8号2单元101",
+            "hardship_notes": "独居老人",
+        },
+        now=now,
+    )
+    honours.record_consent(person, scope, good.id, is_given=True, now=now)
+    honours.set_person_photo(
+        person,
+        scope,
+        good.id,
+        stream=_png(),
+        filename=f"{name}拍摄.png",
+        now=now,
+        settings=current_settings().uploads,
+    )
+    honours.show_person(
+        good, scope, viewer_id=person.id, channel=ViewChannel.page, place="honours.person", now=now
+    )
+    county = honours.award_honour(
+        person,
+        scope,
+        {
+            "person_id": good.id,
+            "honour_type_id": honours.find_honour_type_by_code("good_person_county").id,
+            "awarded_on": date(2025, 9, 1),
+            "source": HonourSource.archive,
+        },
+        now=now,
+    )
+    honours.correct_honour(
+        person,
+        scope,
+        county.id,
+        {"decision_number": "海文明〔2025〕12号"},
+        reason="补录文号",
+        now=now,
+    )
+
+    city = honours.scope_of(office, now)
+    own_birth = date(1990, 4, 8)
+    record = honours.enter_person(
+        office,
+        city,
+        {
+            "name": name,
+            "birth_date": own_birth,
+            "id_number": id_number(own_birth),
+            "phone": person.phone,
+            "volunteer_phone": person.phone,
+            "region_id": street.id,
+            "story": f"{name}常年义务清扫海滨步道",
+        },
+        now=now,
+    )
+    honours.correct_person(
+        office, city, record.id, {"address": "文化路16号"}, reason="补录住址", now=now
+    )
+    honours.award_honour(
+        office,
+        city,
+        {
+            "person_id": record.id,
+            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
+            "awarded_on": date(2025, 3, 5),
+            "source": HonourSource.archive,
+        },
+        now=now,
+    )
+    honours.show_person(
+        record, city, viewer_id=office.id, channel=ViewChannel.api, place="api.honours", now=now
+    )
+    return record
+
+
 def make_people(now: datetime) -> People:
     """The volunteer 欧阳志远 (a team leader too), a merchant clerk and an office account, with
     rows everywhere; see the module's docstring."""
@@ -229,6 +347,7 @@ def make_people(now: datetime) -> People:
     _certificate(volunteer, office, now)
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
+    record = _in_the_register(volunteer, name, office, now)
 
     for person in (volunteer, clerk, office):
         person.email = person.email or f"{person.phone}@example.com"
@@ -243,4 +362,5 @@ def make_people(now: datetime) -> People:
         phone=volunteer.phone,
         name=name,
         email=volunteer.email,
+        record=record,
     )

@@ -1,6 +1,9 @@
 """Closing an account (注销): afterwards no text column of any table holds the old number, name
-or email; hours, the points ledger (`flask points verify`) and issued certificates stay
-consistent; the account can no longer sign in, and its number can register anew."""
+or email, but for the register of good people's record of the person (see
+`test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_and_certificates`);
+hours, the points ledger (`flask points verify`) and issued certificates stay consistent; role
+assignments are withdrawn, uploads keep their bytes under a neutral name; the account can no
+longer sign in, and its number can register anew."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from certificates.models import IssuedDocument
 from certificates.services import verify
 from core.auth import admin
 from core.auth import services as auth
+from core.auth.assignments import RoleAssignment
 from core.auth.models import AuditAction, AuditEntry, SmsCode, SmsPurpose, User
 from core.auth.sms import current_gateway
 from core.auth.sms_services import request_code
@@ -20,7 +24,10 @@ from core.clock import utcnow
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.settings import current_settings
+from core.uploads import services as uploads
+from core.uploads.models import Upload
 from events.models import CheckIn, SignUp, SignUpStatus
+from honours.models import Honour, Person, PersonRevision, SensitiveView
 from personal_data.services.closing import CLOSED_NAME, close_account, placeholder_phone
 from points.models import Account, LedgerEntry
 from tests.builders import DEFAULT_PASSWORD, make_team, make_user
@@ -30,16 +37,20 @@ from tests.core.test_authorization_matrix import snapshot
 from tests.personal_data.builders import make_people
 
 
-def texts_holding(olds: list[str]) -> list[str]:
+def texts_holding(olds: list[str], *, except_rows: dict[str, set[int]] | None = None) -> list[str]:
     """`table.column` (with the value) for every text, string or JSON value of the whole
-    schema that holds one of `olds`; JSON is read as its values, so that an escaped Chinese
-    name is found too."""
+    schema that holds one of `olds`, leaving out the rows of `except_rows` (table: ids); JSON
+    is read as its values, so that an escaped Chinese name is found too."""
     found = []
     for table in db.metadata.sorted_tables:
+        kept = (except_rows or {}).get(table.name, set())
         for column in table.c:
             if not isinstance(column.type, String | Text | JSON):
                 continue
-            for value in db.session.scalars(select(column).where(column.is_not(None))):
+            query = select(column).where(column.is_not(None))
+            if kept:
+                query = query.where(table.c.id.not_in(kept))
+            for value in db.session.scalars(query):
                 text = (
                     json.dumps(value, ensure_ascii=False)
                     if isinstance(column.type, JSON)
@@ -48,6 +59,14 @@ def texts_holding(olds: list[str]) -> list[str]:
                 if any(old in str(text) for old in olds):
                     found.append(f"{table.name}.{column.name}: {text!r}")
     return found
+
+
+def register_rows(person_id: int) -> dict[str, set[int]]:
+    """The ids of the register's record of a person and of its revisions, by table."""
+    revisions = db.session.scalars(
+        select(PersonRevision.id).where(PersonRevision.person_id == person_id)
+    )
+    return {"person": {person_id}, "person_revision": set(revisions)}
 
 
 def _kept(user_id: int) -> dict:
@@ -76,6 +95,12 @@ def test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_
     people = make_people(now)
     volunteer, olds = people.volunteer, [people.phone, people.name, people.email]
     assert texts_holding(olds), "the world must hold the volunteer's data before closing"
+    # The one exception: the register of good people's record of the volunteer, and its
+    # history, keep their name and number. It is the office's register of a public honour,
+    # kept on its own legal basis (the public interest, with its own consent to publication on
+    # the roll), not the volunteer account's data: closing unlinks it (see the next test) and
+    # does not erase it. Every other row of every table is scanned.
+    register = register_rows(people.record.id)
     kept = _kept(volunteer.id)
     (number, code), *_ = kept["certificates"]
     masked = verify(number, code).masked_name
@@ -88,7 +113,7 @@ def test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_
     closed = client.post("/me/close", data={"password": DEFAULT_PASSWORD, "understood": "y"})
     assert closed.status_code == 302, closed.text
 
-    assert texts_holding(olds) == []
+    assert texts_holding(olds, except_rows=register) == []
     user = db.session.get(User, user_id)
     assert user.phone == placeholder_phone(user_id) and user.display_name == CLOSED_NAME
     assert user.closed_at is not None and not user.is_enabled and user.email is None
@@ -110,6 +135,78 @@ def test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_
     assert [(e.actor_id, e.target_id) for e in closings] == [(user_id, user_id)]
     # The browser that closed it is signed out.
     assert client.get("/me/export").status_code == 302
+
+
+def test_closing_withdraws_roles_renames_uploads_unlinks_the_register_and_keeps_the_views(app):
+    now = utcnow()
+    people = make_people(now)
+    volunteer, record = people.volunteer, people.record
+    user_id, record_id = volunteer.id, record.id
+    (withdrawn_before,) = db.session.scalars(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.withdrawn_at.is_not(None)
+        )
+    ).all()
+    earlier = (withdrawn_before.id, withdrawn_before.withdrawn_at, withdrawn_before.withdrawn_by_id)
+    mine = select(Upload).where(Upload.uploaded_by_id == user_id)
+    files = [(u.id, u.public_key, u.sha256, u.size) for u in db.session.scalars(mine)]
+    assert files and all(people.name in u.filename for u in db.session.scalars(mine))
+    views = db.session.execute(
+        select(SensitiveView.id, SensitiveView.person_id, SensitiveView.fields).where(
+            SensitiveView.viewer_id == user_id
+        )
+    ).all()
+    assert views
+    honours = db.session.execute(select(Honour.id, Honour.created_by_id)).all()
+
+    close_account(volunteer, password=DEFAULT_PASSWORD, now=now)
+    db.session.commit()
+
+    held = db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user_id).order_by(RoleAssignment.id)
+    ).all()
+    assert len(held) == 2 and all(a.withdrawn_at is not None for a in held)
+    closed = next(a for a in held if a.id != earlier[0])
+    assert (closed.withdrawn_at, closed.withdrawn_by_id) == (now, user_id)
+    assert next((a.id, a.withdrawn_at, a.withdrawn_by_id) for a in held if a.id == earlier[0]) == (
+        earlier
+    )
+    withdrawals = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == AuditAction.assignment_withdrawn, AuditEntry.actor_id == user_id
+        )
+    ).all()
+    assert [e.details["assignment_id"] for e in withdrawals] == [closed.id]
+
+    # The files stay, bytes and keys as they were, under names that say nothing of anyone.
+    settings = current_settings().uploads
+    for upload_id, public_key, sha256, size in files:
+        upload = db.session.get(Upload, upload_id)
+        assert (upload.public_key, upload.sha256, upload.size) == (public_key, sha256, size)
+        assert upload.filename == f"upload-{upload_id}.png"
+        assert len(uploads.read_upload(upload, settings)) == size
+
+    # The register's record stays whole, no longer linked, the unlinking in its history.
+    person = db.session.get(Person, record_id)
+    assert person.user_id is None
+    assert (person.name, person.phone) == (people.name, people.phone)
+    last = db.session.scalars(
+        select(PersonRevision)
+        .where(PersonRevision.person_id == record_id)
+        .order_by(PersonRevision.id.desc())
+    ).first()
+    assert last.changes == {"user_id": [user_id, None]} and last.actor_id == user_id
+    assert db.session.execute(select(Honour.id, Honour.created_by_id)).all() == honours
+
+    # The log of who saw what stays, naming the clerk by id.
+    assert (
+        db.session.execute(
+            select(SensitiveView.id, SensitiveView.person_id, SensitiveView.fields).where(
+                SensitiveView.viewer_id == user_id
+            )
+        ).all()
+        == views
+    )
 
 
 def test_a_closed_account_cannot_sign_in_and_its_number_registers_anew(app, client, bearer):
