@@ -10,11 +10,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core.auth.models import Role, User
 from core.clock import local_day
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.regions import Region, RegionLevel, district_of, get_region
 from core.rows import Slice, Window, read_slice
@@ -198,11 +199,25 @@ def enter_person(
         created_at=now,
         updated_at=now,
     )
-    db.session.add(person)
-    db.session.flush()
+    _flush_unique(person)
     changes = {key: [None, stored(getattr(person, key))] for key in FIELDS}
     _revise(person, actor, RevisionAction.created, changes, None, now)
     return person
+
+
+def _flush_unique(person: Person) -> None:
+    """Add or update the person's row. The same ID number or account entered at the same
+    moment by another clerk passes the duplicate check (neither sees the other's row yet);
+    the partial unique indexes on live records decide, and the loser gets a clear answer (the
+    request's unit of work is then rolled back whole)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        message = _l(
+            "The same ID number or account was entered at the same moment. Reload and check."
+        )
+        raise Conflict(message, errors={"id_number": [str(message)]}) from None
 
 
 def _revise(
@@ -279,6 +294,7 @@ def correct_person(
         setattr(person, key, clean[key])
     person.district_id = district_id
     person.updated_at = now
+    _flush_unique(person)
     _revise(person, actor, RevisionAction.corrected, changes, reason, now)
     return person
 

@@ -27,6 +27,7 @@ from honours.models import (
     SensitiveView,
     ViewChannel,
 )
+from honours.services import duplicates
 from tests.builders import make_team, make_user
 from tests.honours.builders import (
     NOW,
@@ -651,3 +652,23 @@ def test_the_register_filters_by_level_type_category_district_and_year(places):
     district = make_clerk(DISTRICT, places["shanhaiguan"])
     found = services.list_register(scope(district), services.RegisterFilter(), Window())
     assert [h.id for h in found.items] == [other.id]
+
+
+def test_a_twin_entered_at_the_same_moment_is_refused_by_the_index(places, monkeypatch):
+    office = make_office()
+    first = make_person(places["wenhuali"], office)
+    db.session.commit()
+    # As when another clerk's row is not yet visible to the check: only the index sees it.
+    monkeypatch.setattr(duplicates, "find_duplicates", lambda *args, **kwargs: ([], []))
+
+    with pytest.raises(Conflict) as refused:
+        services.enter_person(
+            office,
+            scope(office),
+            fields(places["hongqilu"], id_number=first.id_number, birth_date=first.birth_date),
+            now=NOW,
+        )
+
+    assert "id_number" in refused.value.errors
+    db.session.rollback()  # as the request's edge does on a refusal
+    assert count(Person) == 1
