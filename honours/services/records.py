@@ -59,13 +59,20 @@ def require_reason(reason: str | None) -> str:
     return reason
 
 
-def get_person(scope: Scope, person_id: int, *, for_change: bool = False) -> Person:
+def get_person(
+    scope: Scope, person_id: int, *, for_change: bool = False, lock: bool = False
+) -> Person:
     """The person, if within the reader's region. A merged record can be read (it points at
-    the survivor) but not changed. Raises NotFound, Forbidden, and ValidationFailed when
-    changing a merged record."""
+    the survivor) but not changed. With `lock`, the row is read afresh FOR UPDATE, so that
+    two clerks merging the same record take turns (PostgreSQL). Raises NotFound, Forbidden,
+    and ValidationFailed when changing a merged record."""
     require_clerk(scope)
     person = db.session.get(
-        Person, person_id, options=[selectinload(Person.honours).selectinload(Honour.honour_type)]
+        Person,
+        person_id,
+        options=[selectinload(Person.honours).selectinload(Honour.honour_type)],
+        with_for_update=lock,
+        populate_existing=lock,
     )
     if person is None:
         raise NotFound(NO_PERSON)
