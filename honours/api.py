@@ -90,6 +90,7 @@ class HonourTypes(MethodView):
     @role_required(*CLERKS)
     @blp.doc(security=BEARER)
     @blp.response(200, HonourTypeSchema(many=True))
+    @blp.paginate(Page)
     def get(self):
         """The honour types (道德模范, 中国好人, 河北好人 ...), highest level first"""
         return services.list_honour_types()

@@ -44,9 +44,8 @@ from honours.models import (
     RevisionAction,
 )
 from honours.services.honours import HONOUR_FIELDS
-from honours.services.photos import PHOTO_KIND
+from honours.services.publication import PHOTO_KIND, sync_roll_photos
 from honours.services.records import FIELDS, stored
-from honours.services.roll import sync_roll_photos
 from honours.services.types import ensure_honour_types
 from volunteer.demo import TEAMS
 from volunteer.models import Team, TeamStatus

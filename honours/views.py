@@ -54,6 +54,15 @@ def _scope():
     return services.scope_of(current_user, utcnow())
 
 
+@bp.app_context_processor
+def _keeps_the_register():
+    # Asked only where a template offers the way in (the profile), not on every page.
+    def keeps() -> bool:
+        return current_user.is_authenticated and current_user.role in CLERKS and _scope().is_clerk
+
+    return {"keeps_the_register": keeps}
+
+
 def _clerk_scope():
     scope = _scope()
     if not scope.is_clerk:

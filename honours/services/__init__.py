@@ -24,7 +24,7 @@ from honours.services.persons import (
     normalize_id_number,
     record_consent,
 )
-from honours.services.photos import PHOTO_KIND, set_person_photo
+from honours.services.photos import set_person_photo
 from honours.services.privacy import (
     Sensitive,
     list_sensitive_views,
@@ -39,6 +39,7 @@ from honours.services.privacy import (
     show_person,
     shown_changes,
 )
+from honours.services.publication import PHOTO_KIND
 from honours.services.records import FIELDS, get_person
 from honours.services.scope import Scope, scope_of
 from honours.services.types import (

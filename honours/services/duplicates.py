@@ -18,6 +18,7 @@ from honours.models import (
     PersonRevision,
     RevisionAction,
 )
+from honours.services.publication import sync_roll_photos
 from honours.services.records import FIELDS, get_person, require_reason, stored
 from honours.services.scope import Scope
 
@@ -183,5 +184,5 @@ def merge_persons(
             created_at=now,
         )
     )
-    db.session.flush()
+    sync_roll_photos()
     return survivor

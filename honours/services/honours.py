@@ -30,6 +30,7 @@ from honours.models import (
     PersonStatus,
     RevisionAction,
 )
+from honours.services.publication import sync_roll_photos
 from honours.services.records import get_person, require_reason, stored
 from honours.services.scope import Scope, require_city, require_clerk
 from honours.services.types import get_honour_type
@@ -164,6 +165,7 @@ def award_honour(actor: User, scope: Scope, values: dict[str, Any], *, now: date
         None,
         now,
     )
+    sync_roll_photos()
     return honour
 
 
@@ -245,6 +247,7 @@ def correct_honour(
     for key in HONOUR_FIELDS:
         setattr(honour, key, clean[key])
     _revise(honour, actor, RevisionAction.corrected, changes, reason, now)
+    sync_roll_photos()
     return honour
 
 

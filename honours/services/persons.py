@@ -27,6 +27,7 @@ from honours.models import (
     RevisionAction,
 )
 from honours.services.duplicates import require_no_duplicate
+from honours.services.publication import sync_roll_photos
 from honours.services.records import FIELDS, get_person, require_reason, stored
 from honours.services.scope import Scope, require_acts_in, require_clerk
 
@@ -325,6 +326,7 @@ def record_consent(
         None,
         now,
     )
+    sync_roll_photos()
     return person
 
 

@@ -14,10 +14,9 @@ from core.settings import UploadSettings
 from core.uploads.models import Upload
 from core.uploads.services import register_kind, store_upload
 from honours.models import Person, PersonRevision, RevisionAction
+from honours.services.publication import PHOTO_KIND, sync_roll_photos
 from honours.services.records import get_person
 from honours.services.scope import Scope, scope_of
-
-PHOTO_KIND = "person_photo"
 
 
 def _may_read_photo(user: User | None, upload: Upload, now: datetime) -> bool:
@@ -67,4 +66,5 @@ def set_person_photo(
     person.photo_upload_id = upload.id
     person.updated_at = now
     db.session.flush()
+    sync_roll_photos()
     return person

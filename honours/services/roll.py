@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from core.districts import District, district_label
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.regions import Region, RegionLevel
 from core.rows import Slice, Window, read_slice
-from core.uploads.models import Upload
 from honours.models import (
     Honour,
     HonourCategory,
@@ -33,7 +32,7 @@ from honours.models import (
     Person,
     PersonStatus,
 )
-from honours.services.photos import PHOTO_KIND
+from honours.services.publication import on_roll
 
 NOT_ON_ROLL = _l("There is no such entry on the honour roll.")
 # The years a search may name: the People's Republic's first honours to a generous future.
@@ -102,20 +101,6 @@ class RollEntry:
             if honour.category is not None and honour.category not in seen:
                 seen.append(honour.category)
         return seen
-
-
-def on_roll():
-    """The SQL condition a `Person` row meets when the person is shown on the roll."""
-    # An alias of its own, so that the condition may sit in a query of honours too.
-    own = aliased(Honour)
-    held = exists().where(own.person_id == Person.id, own.revoked_at.is_(None))
-    revoked = exists().where(own.person_id == Person.id, own.revoked_at.is_not(None))
-    return and_(
-        Person.has_publication_consent.is_(True),
-        Person.merged_into_id.is_(None),
-        held,
-        ~revoked,
-    )
 
 
 def year_bounds(year: int) -> tuple[date, date]:
@@ -221,24 +206,6 @@ def get_roll_entry(person_id: int) -> RollEntry:
     if person is None:
         raise NotFound(NOT_ON_ROLL)
     return _entry(person, with_story=True)
-
-
-def sync_roll_photos() -> int:
-    """Make the photos of persons on the roll public, and every other person's photo private
-    (a person hidden since, a photo replaced by a newer one); return how many changed. Called
-    wherever what decides the roll changes: consent given or withdrawn, a new photo, a
-    revocation, a merge, and by the demo. Two UPDATEs, whatever the number of persons."""
-    shown = select(Person.photo_upload_id).where(Person.photo_upload_id.is_not(None), on_roll())
-    changed = 0
-    for public, where in ((True, Upload.id.in_(shown)), (False, Upload.id.not_in(shown))):
-        changed += db.session.execute(
-            update(Upload)
-            .where(Upload.kind == PHOTO_KIND, Upload.is_public != public, where)
-            .values(is_public=public)
-            .execution_options(synchronize_session="fetch")
-        ).rowcount
-    db.session.flush()
-    return changed
 
 
 def list_roll_years() -> list[int]:

@@ -17,7 +17,7 @@ from core.settings import current_settings
 from honours import services
 from honours.models import HonourCategory, HonourSource
 from honours.services.privacy import mask_id_number, mask_phone
-from honours.services.roll import sync_roll_photos
+from honours.services.publication import sync_roll_photos
 from tests.acceptance import test_csp
 from tests.acceptance.test_check_in import assert_fits_the_screen
 from tests.acceptance.test_csp import visit

@@ -16,7 +16,7 @@ from core.auth.assignments import AssignmentKind
 from core.extensions import db
 from honours import services
 from honours.models import Honour, Person, SensitiveView, ViewChannel
-from tests.builders import make_team
+from tests.builders import make_team, make_user
 from tests.conftest import sign_in
 from tests.honours.builders import (
     NOW,
@@ -314,3 +314,17 @@ def test_the_city_records_a_teams_honour_on_the_page(app, honoured):
     honour = db.session.scalar(select(Honour).where(Honour.team_id == team.id))
     assert honour.decision_number == "秦文明委〔2025〕9号"
     assert team.name in client.get(PAGES).text
+
+
+def test_clerks_and_the_office_find_the_register_and_volunteers_do_not(app, places):
+    clerk = make_clerk(AssignmentKind.community_clerk, places["wenhuali"])
+    office = make_office()
+    volunteer = make_user(display_name="普通志愿者")
+
+    clerk_profile = client_of(app, clerk).get("/profile").get_data(as_text=True)
+    office_pages = client_of(app, office).get("/").get_data(as_text=True)
+    volunteer_profile = client_of(app, volunteer).get("/profile").get_data(as_text=True)
+
+    assert 'data-testid="register-link"' in clerk_profile
+    assert f'href="{PAGES}"' in office_pages
+    assert 'data-testid="register-link"' not in volunteer_profile

@@ -9,6 +9,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from flask import current_app
 from PIL import Image
 
 from core.errors import NotFound, ValidationFailed
@@ -180,6 +181,11 @@ def _png() -> io.BytesIO:
     return data
 
 
+def client_of_the_public_sees(photo: Upload) -> bool:
+    db.session.commit()
+    return current_app.test_client().get(f"/uploads/{photo.public_key}").status_code == 200
+
+
 def test_a_photo_is_public_while_its_person_is_on_the_roll(places, office):
     person = shown(office, places["wenhuali"], "杨照片")
     services.set_person_photo(
@@ -193,13 +199,19 @@ def test_a_photo_is_public_while_its_person_is_on_the_roll(places, office):
     )
     photo = db.session.get(Upload, person.photo_upload_id)
 
-    roll.sync_roll_photos()
+    # The services that change the roll keep the photo's visibility with it, by themselves.
     assert photo.is_public
     assert roll.get_roll_entry(person.id).photo_key == photo.public_key
+    assert client_of_the_public_sees(photo)
 
     services.record_consent(office, scope(office), person.id, is_given=False, now=NOW)
-    roll.sync_roll_photos()
+    db.session.refresh(photo)
     assert not photo.is_public
+    assert not client_of_the_public_sees(photo)
+
+    services.record_consent(office, scope(office), person.id, is_given=True, now=NOW)
+    db.session.refresh(photo)
+    assert photo.is_public
 
 
 # Pages and API -----------------------------------------------------------------------------
