@@ -27,9 +27,13 @@ from honours.schemas import (
     RegisterPersonSchema,
     RegisterQuerySchema,
     RevisionSchema,
+    RoundQuotasSchema,
+    RoundSchema,
+    RoundWriteSchema,
     SensitiveViewQuerySchema,
     SensitiveViewSchema,
 )
+from honours.services import rounds
 
 blp = Blueprint(
     "honours_api", __name__, url_prefix="/api/v1", description="The register of good people"
@@ -293,3 +297,86 @@ class SensitiveViews(MethodView):
             _scope(), window_of(pagination_parameters), person_id=query.get("person_id")
         )
         return answer_page(pagination_parameters, found)
+
+
+# Rounds (评选批次) ------------------------------------------------------------------------------
+
+
+@blp.route("/honours/rounds")
+class Rounds(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, RoundSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """The rounds of nominations, the latest first (any clerk)"""
+        found = rounds.list_rounds(current_user, window_of(pagination_parameters), now=utcnow())
+        return answer_page(pagination_parameters, found)
+
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.arguments(RoundWriteSchema)
+    @blp.response(201, RoundSchema)
+    def post(self, data):
+        """Prepare a round as a draft (the city office)"""
+        round_ = rounds.create_round(current_user, data, now=utcnow())
+        db.session.commit()
+        return round_
+
+
+@blp.route("/honours/rounds/<int:round_id>")
+class OneRound(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, RoundSchema)
+    def get(self, round_id: int):
+        """One round with its quotas per district (any clerk)"""
+        return rounds.get_round(current_user, round_id, now=utcnow())
+
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.arguments(RoundWriteSchema)
+    @blp.response(200, RoundSchema)
+    def put(self, data, round_id: int):
+        """Change a draft round (the city office); an open or closed one is refused (409)"""
+        round_ = rounds.update_round(current_user, round_id, data, now=utcnow())
+        db.session.commit()
+        return round_
+
+
+@blp.route("/honours/rounds/<int:round_id>/quotas")
+class RoundQuotas(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.arguments(RoundQuotasSchema)
+    @blp.response(200, RoundSchema)
+    def put(self, data, round_id: int):
+        """Set a draft round's quotas per district, replacing those it had (the city office)"""
+        quotas = {entry["district_id"]: entry["quota"] for entry in data["quotas"]}
+        round_ = rounds.set_quotas(current_user, round_id, quotas, now=utcnow())
+        db.session.commit()
+        return round_
+
+
+@blp.route("/honours/rounds/<int:round_id>/open")
+class OpenRound(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, RoundSchema)
+    def post(self, round_id: int):
+        """Open a draft round for nominations (the city office)"""
+        round_ = rounds.open_round(current_user, round_id, now=utcnow())
+        db.session.commit()
+        return round_
+
+
+@blp.route("/honours/rounds/<int:round_id>/close")
+class CloseRound(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, RoundSchema)
+    def post(self, round_id: int):
+        """Close an open round (the city office)"""
+        round_ = rounds.close_round(current_user, round_id, now=utcnow())
+        db.session.commit()
+        return round_

@@ -8,7 +8,8 @@ seeded generator, valid-looking ID numbers of the districts' area codes, phones 
 to no one we know, initials drawn as avatars (never a real person's photo). A few have public
 stories, a few withdrew their consent (hidden from the roll), one died, the youths under 18
 have a guardian. Written in a few batched INSERTs so that `make demo` stays quick; loaded
-once (a second load finds the first person and adds nothing).
+once (a second load finds the first person and adds nothing). This month's 秦皇岛好人 round
+(评选批次) is open, with two places for each district.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import func, insert, select
 from core.auth.services import find_user_by_phone
 from core.clock import local_day, utcnow
 from core.demo import OFFICE
+from core.districts import list_districts
 from core.extensions import db
 from core.regions import Region, RegionLevel
 from core.settings import current_settings
@@ -42,11 +44,14 @@ from honours.models import (
     PersonRevision,
     PersonStatus,
     RevisionAction,
+    Round,
+    RoundKind,
 )
+from honours.services import rounds
 from honours.services.honours import HONOUR_FIELDS
 from honours.services.publication import PHOTO_KIND, sync_roll_photos
 from honours.services.records import FIELDS, stored
-from honours.services.types import ensure_honour_types
+from honours.services.types import ensure_honour_types, find_honour_type_by_code
 from volunteer.demo import TEAMS
 from volunteer.models import Team, TeamStatus
 
@@ -481,6 +486,30 @@ def _honour_row(type_code, types, day, category, office_id, now, numbers) -> dic
     return row
 
 
+def _monthly_round(office, now: datetime) -> None:
+    """This month's 秦皇岛好人 round, open, with a quota for each district (two each); made
+    once a month."""
+    today = local_day(now)
+    name = f"{today.year}年{today.month}月“秦皇岛好人”月评"
+    if db.session.scalar(select(Round.id).where(Round.name == name)) is not None:
+        return
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    held = rounds.create_round(
+        office,
+        {
+            "name": name,
+            "kind": RoundKind.monthly,
+            "honour_type_id": find_honour_type_by_code("good_person_city").id,
+            "opens_on": first,
+            "closes_on": min(first.replace(day=20), last),
+        },
+        now=now,
+    )
+    rounds.set_quotas(office, held.id, {d.id: 2 for d in list_districts()}, now=now)
+    rounds.open_round(office, held.id, now=now)
+
+
 def load() -> list[tuple[str, str, str]]:
     """Create the demo register unless it is there; it signs in with no account of its own."""
     now = utcnow()
@@ -488,6 +517,7 @@ def load() -> list[tuple[str, str, str]]:
     ensure_honour_types()
     drafts = _drafts(rng, local_day(now))
     office = find_user_by_phone(OFFICE[0])
+    _monthly_round(office, now)
     rows = _person_rows(drafts, rng, office.id, now)
     first = rows[0]["id_number"]
     if db.session.scalar(select(Person.id).where(Person.id_number == first)) is not None:

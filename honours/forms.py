@@ -21,8 +21,10 @@ from honours.models import (
     CATEGORY_LABELS,
     GENDER_LABELS,
     LEVEL_LABELS,
+    ROUND_KIND_LABELS,
     STATUS_LABELS,
     HonourSource,
+    RoundKind,
 )
 
 ALL = ("", _l("All"))
@@ -260,3 +262,83 @@ class HonourCorrectionForm(HonourForm):
     team_id = None
     source = None
     reason = REASON
+
+
+class RoundForm(Form):
+    """A round as the city office prepares it."""
+
+    name = StringField(
+        _l("Name of the round"),
+        validators=[DataRequired(_l("Give the round a name.")), Length(max=120)],
+        description=_l("For example: 2026年12月“秦皇岛好人”月评"),
+    )
+    kind = SelectField(_l("Kind"), default=RoundKind.monthly.value)
+    honour_type_id = SelectField(
+        _l("Honour"),
+        coerce=optional_int,
+        validators=[DataRequired(_l("Choose an honour type from the list."))],
+    )
+    opens_on = DateField(
+        _l("Nominations open on"), validators=[DataRequired(_l("Give the date nominations open."))]
+    )
+    closes_on = DateField(
+        _l("Nominations close on"),
+        validators=[DataRequired(_l("Give the date nominations close."))],
+    )
+    level_days = IntegerField(
+        _l("Working days per review level"),
+        default=5,
+        validators=[DataRequired(), NumberRange(min=1, max=30)],
+    )
+    notice_days = IntegerField(
+        _l("Days of public notice"),
+        default=7,
+        validators=[DataRequired(), NumberRange(min=1, max=30)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, label) for kind, label in ROUND_KIND_LABELS.items()]
+
+    def values(self) -> dict:
+        """The round's fields as the services take them."""
+        return {
+            name: self[name].data
+            for name in (
+                "name",
+                "kind",
+                "honour_type_id",
+                "opens_on",
+                "closes_on",
+                "level_days",
+                "notice_days",
+            )
+        }
+
+
+def quotas_form(districts, round_) -> Form:
+    """One number per district (`quota-<district id>`), filled with the round's quotas; a
+    district left empty has no quota."""
+    held = {quota.district_id: quota.quota for quota in round_.quotas}
+
+    class QuotasForm(Form):
+        def values(self) -> dict[int, int]:
+            """The quotas as the services take them: district id → quota, empty left out."""
+            return {
+                district.id: self[f"quota-{district.id}"].data
+                for district in districts
+                if self[f"quota-{district.id}"].data is not None
+            }
+
+    for district in districts:
+        setattr(
+            QuotasForm,
+            f"quota-{district.id}",
+            IntegerField(
+                district.label,
+                default=held.get(district.id),
+                validators=[Optional(), NumberRange(min=0, max=1000)],
+                render_kw={"inputmode": "numeric", "min": 0},
+            ),
+        )
+    return QuotasForm()

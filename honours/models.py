@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -291,8 +292,8 @@ class Honour(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(40))
     decision_number: Mapped[str | None] = mapped_column(String(60))
     source: Mapped[HonourSource] = mapped_column(enum_column(HonourSource))
-    # The nomination round (评选批次) it came from; rounds arrive with the next issue, which
-    # adds the foreign key.
+    # The nomination round (评选批次, honour_round) it came from; the foreign key comes with
+    # the decision that makes a round's honours, the first code to write one.
     round_id: Mapped[int | None]
     source_name: Mapped[str | None] = mapped_column(String(120))
     source_url: Mapped[str | None] = mapped_column(String(300))
@@ -442,3 +443,112 @@ class SensitiveView(db.Model):
     @property
     def field_labels(self) -> list[str]:
         return [SensitiveField(name).label for name in self.field_names]
+
+
+# Rounds (评选批次) ------------------------------------------------------------------------------
+
+
+class RoundKind(enum.Enum):
+    """How often a round is held: the monthly 月评好人, a quarterly or an annual round."""
+
+    monthly = "monthly"
+    quarterly = "quarterly"
+    annual = "annual"
+
+    @property
+    def label(self) -> str:
+        return str(ROUND_KIND_LABELS[self])
+
+
+ROUND_KIND_LABELS = {
+    RoundKind.monthly: _l("Monthly (月评)"),
+    RoundKind.quarterly: _l("Quarterly (季评)"),
+    RoundKind.annual: _l("Annual (年评)"),
+}
+
+
+class RoundStatus(enum.Enum):
+    """A round is prepared as a draft, opened for nominations, then closed; never back."""
+
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(ROUND_STATUS_LABELS[self])
+
+
+ROUND_STATUS_LABELS = {
+    RoundStatus.draft: _l("Draft"),
+    RoundStatus.open: _l("Open"),
+    RoundStatus.closed: _l("Closed"),
+}
+
+
+class Round(db.Model):
+    """A round of nominations (评选批次) run by the city office: the honour it awards, when
+    nominations open and close, the working days each review level has, the days of public
+    notice, and a quota per district (RoundQuota). Who opened and closed it, and when, stays."""
+
+    __tablename__ = "honour_round"
+    __table_args__ = (
+        CheckConstraint("closes_on >= opens_on", name="dates"),
+        CheckConstraint("level_days BETWEEN 1 AND 30", name="level_days"),
+        CheckConstraint("notice_days BETWEEN 1 AND 30", name="notice_days"),
+        CheckConstraint(
+            "(status = 'draft' AND opened_at IS NULL)"
+            " OR (status <> 'draft' AND opened_at IS NOT NULL)",
+            name="opened",
+        ),
+        CheckConstraint(
+            "(status = 'closed' AND closed_at IS NOT NULL)"
+            " OR (status <> 'closed' AND closed_at IS NULL)",
+            name="closed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[RoundKind] = mapped_column(enum_column(RoundKind))
+    honour_type_id: Mapped[int] = mapped_column(ForeignKey("honour_type.id"), index=True)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    # The time limit of each review level, in working days (core.workdays).
+    level_days: Mapped[int] = mapped_column(default=5)
+    notice_days: Mapped[int] = mapped_column(default=7)
+    status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus), default=RoundStatus.draft)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    honour_type: Mapped[HonourType] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    quotas: Mapped[list[RoundQuota]] = relationship(
+        back_populates="round", order_by="RoundQuota.district_id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Round {self.id}>"
+
+
+class RoundQuota(db.Model):
+    """How many honours of a round one district may put forward (名额)."""
+
+    __tablename__ = "honour_round_quota"
+    __table_args__ = (
+        UniqueConstraint("round_id", "district_id"),
+        CheckConstraint("quota >= 0", name="quota"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("honour_round.id"), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    quota: Mapped[int]
+
+    round: Mapped[Round] = relationship(back_populates="quotas")
+    district: Mapped[District] = relationship()

@@ -4,6 +4,7 @@ decide), honours, honour types, revisions and the log of whole views."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 from core.inputs import MULTILINE, Schema
 from honours.models import (
@@ -14,6 +15,8 @@ from honours.models import (
     HonourSource,
     PersonStatus,
     RevisionAction,
+    RoundKind,
+    RoundStatus,
     ViewChannel,
 )
 
@@ -237,3 +240,59 @@ class SensitiveViewSchema(Schema):
 
 class SensitiveViewQuerySchema(Schema):
     person_id = ma.fields.Integer()
+
+
+# Rounds (评选批次) ------------------------------------------------------------------------------
+
+
+class RoundQuotaSchema(Schema):
+    district = ma.fields.Nested(PlaceSchema)
+    quota = ma.fields.Integer()
+
+
+class RoundSchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.Enum(RoundKind, by_value=True)
+    honour_type = ma.fields.Nested(HonourTypeSchema)
+    opens_on = ma.fields.Date()
+    closes_on = ma.fields.Date()
+    level_days = ma.fields.Integer(
+        metadata={"description": "Working days each review level has (时限)"}
+    )
+    notice_days = ma.fields.Integer(metadata={"description": "Days of public notice (公示)"})
+    status = ma.fields.Enum(RoundStatus, by_value=True)
+    opened_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    quotas = ma.fields.List(ma.fields.Nested(RoundQuotaSchema))
+
+
+class RoundWriteSchema(Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    kind = ma.fields.Enum(RoundKind, by_value=True, required=True)
+    honour_type_id = ma.fields.Integer(required=True)
+    opens_on = ma.fields.Date(required=True)
+    closes_on = ma.fields.Date(required=True)
+    level_days = ma.fields.Integer(load_default=5, validate=ma.validate.Range(min=1, max=30))
+    notice_days = ma.fields.Integer(load_default=7, validate=ma.validate.Range(min=1, max=30))
+
+
+class QuotaEntrySchema(Schema):
+    district_id = ma.fields.Integer(required=True)
+    quota = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=1000))
+
+
+class RoundQuotasSchema(Schema):
+    quotas = ma.fields.List(
+        ma.fields.Nested(QuotaEntrySchema),
+        required=True,
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "The round's quotas; a district left out has none"},
+    )
+
+    @ma.validates("quotas")
+    def _one_per_district(self, value, **kwargs):
+        districts = [entry["district_id"] for entry in value]
+        if len(districts) != len(set(districts)):
+            raise ma.ValidationError(str(_l("Name each district once.")))

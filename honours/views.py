@@ -10,15 +10,17 @@ from flask_login import current_user
 
 from core.auth.access import role_required
 from core.auth.models import Role
-from core.clock import utcnow
+from core.clock import local_zone, utcnow
 from core.districts import list_districts
 from core.errors import NotFound
 from core.extensions import db
+from core.inputs import Form
 from core.pages import carry_out, submit
 from core.regions import RegionLevel, region_choices
 from core.rows import Window
 from core.settings import current_settings
 from core.spreadsheets import csv_bytes, xlsx_bytes
+from core.workdays import load_calendar
 from honours import exports, services
 from honours.forms import (
     ConsentForm,
@@ -29,8 +31,12 @@ from honours.forms import (
     PersonForm,
     PersonSearchForm,
     RegisterFilterForm,
+    RoundForm,
+    quotas_form,
 )
 from honours.models import HolderKind, HonourCategory, HonourLevel, ViewChannel
+from honours.services import rounds as round_services
+from honours.services.scope import require_city
 
 bp = Blueprint("honours", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -458,4 +464,119 @@ def sensitive_views():
         found=found,
         number=number,
         pages=max(1, -(-found.total // PAGE_SIZE)),
+    )
+
+
+# Rounds (评选批次) ------------------------------------------------------------------------------
+
+
+@bp.get("/honours/rounds")
+@role_required(*CLERKS, owner="self")
+def rounds():
+    number = _page_number()
+    found = round_services.list_rounds(
+        current_user, Window((number - 1) * PAGE_SIZE, PAGE_SIZE), now=utcnow()
+    )
+    return render_template(
+        "honours/rounds.html",
+        found=found,
+        number=number,
+        pages=max(1, -(-found.total // PAGE_SIZE)),
+        is_city=_scope().is_city,
+    )
+
+
+def _round_form(form: RoundForm) -> RoundForm:
+    form.honour_type_id.choices = _type_choices(HolderKind.person)
+    return form
+
+
+@bp.route("/honours/rounds/new", methods=["GET", "POST"])
+@role_required(*CLERKS, owner="self")
+def new_round():
+    # Asked first, so that a clerk of a region is refused before seeing the form.
+    require_city(_clerk_scope())
+    form = _round_form(RoundForm())
+    done = submit(
+        form,
+        lambda: round_services.create_round(current_user, form.values(), now=utcnow()),
+        done=lambda round_: _("The round %(name)s is prepared as a draft.", name=round_.name),
+        then=lambda round_: url_for(".round_page", round_id=round_.id),
+    )
+    return done or (render_template("honours/round_form.html", form=form, round=None), form.status)
+
+
+@bp.get("/honours/rounds/<int:round_id>")
+@role_required(*CLERKS, owner="self")
+def round_page(round_id: int):
+    found = round_services.get_round(current_user, round_id, now=utcnow())
+    districts = list_districts()
+    return render_template(
+        "honours/round.html",
+        round=found,
+        districts=districts,
+        quotas=quotas_form(districts, found),
+        is_city=_scope().is_city,
+        deadline_example=_deadline_example(found),
+    )
+
+
+def _deadline_example(found):
+    """When a level's time limit would run out for a nomination reaching it now."""
+    return round_services.level_deadline(found, utcnow(), load_calendar(), local_zone())
+
+
+@bp.route("/honours/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@role_required(*CLERKS, owner="self")
+def edit_round(round_id: int):
+    require_city(_clerk_scope())
+    found = round_services.get_round(current_user, round_id, now=utcnow())
+    form = _round_form(RoundForm(obj=None if request.method == "POST" else found))
+    if request.method == "GET":
+        form.kind.data = found.kind.value
+    done = submit(
+        form,
+        lambda: round_services.update_round(current_user, round_id, form.values(), now=utcnow()),
+        done=_("The round is saved."),
+        then=url_for(".round_page", round_id=round_id),
+        refused_to=url_for(".round_page", round_id=round_id),
+    )
+    return done or (
+        render_template("honours/round_form.html", form=form, round=found),
+        form.status,
+    )
+
+
+@bp.post("/honours/rounds/<int:round_id>/quotas")
+@role_required(*CLERKS, owner="self")
+def round_quotas(round_id: int):
+    found = round_services.get_round(current_user, round_id, now=utcnow())
+    form = quotas_form(list_districts(), found)
+    return carry_out(
+        lambda: round_services.set_quotas(current_user, round_id, form.values(), now=utcnow()),
+        form=form,
+        done=_("The quotas are saved."),
+        then=url_for(".round_page", round_id=round_id),
+    )
+
+
+@bp.post("/honours/rounds/<int:round_id>/open")
+@role_required(*CLERKS, owner="self")
+def open_round(round_id: int):
+    return carry_out(
+        lambda: round_services.open_round(current_user, round_id, now=utcnow()),
+        form=Form(),
+        done=_("The round is open for nominations."),
+        then=url_for(".round_page", round_id=round_id),
+    )
+
+
+@bp.post("/honours/rounds/<int:round_id>/close")
+@role_required(*CLERKS, owner="self")
+def close_round(round_id: int):
+    return carry_out(
+        lambda: round_services.close_round(current_user, round_id, now=utcnow()),
+        form=Form(),
+        done=_("The round is closed."),
+        then=url_for(".round_page", round_id=round_id),
     )

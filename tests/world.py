@@ -30,7 +30,8 @@ from core.workdays import DayKind, Holiday
 from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from honours import services as honours
-from honours.models import Honour, HonourSource, Person
+from honours.models import Honour, HonourSource, Person, Round
+from honours.services import rounds
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
 from reminders.models import EmailStatus, Notification, NotificationKind
@@ -106,14 +107,16 @@ class Side:
 
 @dataclass
 class World:
-    """Beside the sides: the holiday calendar's date and the office's assignment of A's
-    volunteer (a media editor: it acts in no region, so the sides stay alike)."""
+    """Beside the sides: the holiday calendar's date, the office's assignment of A's
+    volunteer (a media editor: it acts in no region, so the sides stay alike) and a draft
+    round of nominations with a quota for A's district (rounds are the city's, not a side's)."""
 
     a: Side
     b: Side
     check_in_code: str
     holiday: Holiday | None = None
     assignment: RoleAssignment | None = None
+    round: Round | None = None
 
 
 def _person(tag: str, what: str, role: Role = Role.volunteer) -> User:
@@ -297,4 +300,16 @@ def make_world(now: datetime) -> World:
     assignment = assignments.grant_assignment(
         office, a.users["volunteer"].id, AssignmentKind.media_editor, now=now
     )
-    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment)
+    round_ = rounds.create_round(
+        office,
+        {
+            "name": "2026年12月“秦皇岛好人”月评",
+            "kind": "monthly",
+            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
+            "opens_on": date(2026, 12, 1),
+            "closes_on": date(2026, 12, 20),
+        },
+        now=now,
+    )
+    rounds.set_quotas(office, round_.id, {a.team.district_id: 2}, now=now)
+    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment, round=round_)

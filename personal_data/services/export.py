@@ -58,6 +58,7 @@ from honours.models import (
     HonourType,
     Person,
     PersonRevision,
+    Round,
     SensitiveView,
 )
 from points.models import (
@@ -1009,6 +1010,27 @@ SECTIONS: list[SectionSpec] = [
             HonourRevision.action,
             HonourRevision.created_at,
         ),
+    ),
+    SectionSpec(
+        "rounds_prepared",
+        _l("Rounds of nominations I prepared"),
+        "honour_round",
+        "created_by_id",
+        _own(Round, "created_by_id", Round.id, Round.name, Round.created_at),
+    ),
+    SectionSpec(
+        "rounds_opened",
+        _l("Rounds of nominations I opened"),
+        "honour_round",
+        "opened_by_id",
+        _own(Round, "opened_by_id", Round.id, Round.name, Round.opened_at),
+    ),
+    SectionSpec(
+        "rounds_closed",
+        _l("Rounds of nominations I closed"),
+        "honour_round",
+        "closed_by_id",
+        _own(Round, "closed_by_id", Round.id, Round.name, Round.closed_at),
     ),
     SectionSpec(
         "sensitive_views_by_me",

@@ -64,6 +64,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "region_id": a.person.region_id,
         "holiday_id": world.holiday.id,
         "assignment_id": world.assignment.id,
+        "round_id": world.round.id,
     }
 
 
@@ -105,6 +106,16 @@ def api_bodies(world: World, now: datetime) -> dict[tuple[str, str], dict]:
         ("volunteer_api.MembershipRemoval", "POST"): {"reason": "不再参加"},
         ("points_api.MerchantItems", "POST"): {"name": "新商品", "price": 5, "stock": 3},
         ("points_api.OneItem", "PUT"): {"name": "改过的商品", "price": 5, "is_active": True},
+        ("honours_api.OneRound", "PUT"): {
+            "name": world.round.name,
+            "kind": "monthly",
+            "honour_type_id": world.round.honour_type_id,
+            "opens_on": world.round.opens_on.isoformat(),
+            "closes_on": world.round.closes_on.isoformat(),
+        },
+        ("honours_api.RoundQuotas", "PUT"): {
+            "quotas": [{"district_id": a.team.district_id, "quota": 3}]
+        },
         ("points_api.MerchantStatement", "GET"): {
             "start": (local_day(now) - timedelta(days=1)).isoformat(),
             "end": local_day(now).isoformat(),

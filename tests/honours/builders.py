@@ -14,6 +14,7 @@ from core.extensions import db
 from core.regions import Region, ensure_regions
 from honours import services
 from honours.models import Person
+from honours.services import rounds
 from tests.builders import make_user
 
 # A fixed moment (10:00 in Qinhuangdao): no test depends on the day it runs.
@@ -93,3 +94,21 @@ def make_person(place: Region, actor: User | None = None, **values) -> Person:
 
 def honour_type(code: str):
     return services.find_honour_type_by_code(code)
+
+
+def make_round(actor: User | None = None, **values):
+    """A draft monthly round of 秦皇岛好人 for December 2026, prepared by `actor` (a new office
+    account if none is given)."""
+    actor = actor or make_office()
+    return rounds.create_round(
+        actor,
+        {
+            "name": "2026年12月“秦皇岛好人”月评",
+            "kind": "monthly",
+            "honour_type_id": honour_type("good_person_city").id,
+            "opens_on": date(2026, 12, 1),
+            "closes_on": date(2026, 12, 20),
+            **values,
+        },
+        now=NOW,
+    )

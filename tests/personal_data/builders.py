@@ -25,6 +25,7 @@ from events import services as events
 from events.models import Shift
 from honours import services as honours
 from honours.models import HonourSource, Person, ViewChannel
+from honours.services import rounds
 from points import services as points
 from reminders import services as reminders
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -304,6 +305,19 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     honours.show_person(
         record, city, viewer_id=office.id, channel=ViewChannel.api, place="api.honours", now=now
     )
+    held = rounds.create_round(
+        office,
+        {
+            "name": "2025年3月“秦皇岛好人”月评",
+            "kind": "monthly",
+            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
+            "opens_on": date(2025, 3, 1),
+            "closes_on": date(2025, 3, 20),
+        },
+        now=now,
+    )
+    rounds.open_round(office, held.id, now=now)
+    rounds.close_round(office, held.id, now=now)
     return record
 
 
