@@ -293,6 +293,8 @@ class RoundQuotasSchema(Schema):
 
     @ma.validates("quotas")
     def _one_per_district(self, value, **kwargs):
-        districts = [entry["district_id"] for entry in value]
+        # An entry that failed its own checks (no district) is reported on its own; marshmallow
+        # still hands the list's valid part here.
+        districts = [entry["district_id"] for entry in value if "district_id" in entry]
         if len(districts) != len(set(districts)):
             raise ma.ValidationError(str(_l("Name each district once.")))

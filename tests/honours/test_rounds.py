@@ -269,6 +269,12 @@ def test_the_api_refuses_others_and_bad_input_and_changes_nothing(client, bearer
         json={"quotas": [{"district_id": haigang, "quota": -1}]},
         headers=office,
     )
+    # An entry without its district beside a valid one (found by the API fuzzing).
+    no_district = client.put(
+        f"{API}/{draft.id}/quotas",
+        json={"quotas": [{"district_id": haigang, "quota": 1}, {"quota": 2}]},
+        headers=office,
+    )
     backwards = client.put(f"{API}/{draft.id}", json=body(opens_on="2027-03-16"), headers=office)
     missing = client.post(f"{API}/999999/open", headers=office)
 
@@ -276,6 +282,7 @@ def test_the_api_refuses_others_and_bad_input_and_changes_nothing(client, bearer
     assert refused.status_code == 403
     assert unknown.status_code == 404
     assert twice.status_code == negative.status_code == backwards.status_code == 422
+    assert no_district.status_code == 422
     assert "closes_on" in backwards.json["errors"]
     assert missing.status_code == 404
     db.session.expire_all()
