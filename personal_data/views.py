@@ -15,7 +15,7 @@ from core.extensions import db, limiter
 from core.pages import submit
 from personal_data.forms import CloseAccountForm
 from personal_data.schemas import PersonalDataSchema
-from personal_data.services import closing, export
+from personal_data.services import closing, export, sections
 
 bp = Blueprint("personal_data", __name__)
 
@@ -32,7 +32,7 @@ def _user_key() -> str:
 def export_page():
     return render_template(
         "personal_data/export.html",
-        sections=export.SECTIONS,
+        sections=sections.SECTIONS,
         may_close=current_user.role is Role.volunteer,
     )
 
