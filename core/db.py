@@ -52,11 +52,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_class: type[enum.Enum]) -> Enum:
-    """A portable enum column that stores the values and has a stable constraint name."""
+def enum_column(enum_class: type[enum.Enum], name: str | None = None) -> Enum:
+    """A portable enum column that stores the values and has a stable constraint name: the
+    enum's, or `name` where one table has two columns of the enum."""
     return Enum(
         enum_class,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         validate_strings=True,

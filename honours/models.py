@@ -292,9 +292,8 @@ class Honour(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(40))
     decision_number: Mapped[str | None] = mapped_column(String(60))
     source: Mapped[HonourSource] = mapped_column(enum_column(HonourSource))
-    # The nomination round (评选批次, honour_round) it came from; the foreign key comes with
-    # the decision that makes a round's honours, the first code to write one.
-    round_id: Mapped[int | None]
+    # The nomination round (评选批次) it came from.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("honour_round.id"), index=True)
     source_name: Mapped[str | None] = mapped_column(String(120))
     source_url: Mapped[str | None] = mapped_column(String(300))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,6 +25,7 @@ from honours.services.persons import (
     record_consent,
 )
 from honours.services.photos import set_person_photo
+from honours.services.pipeline import get_nomination, readable_nomination
 from honours.services.privacy import (
     Sensitive,
     list_sensitive_views,
@@ -69,6 +70,7 @@ __all__ = [
     "find_honour_type_by_code",
     "get_honour",
     "get_honour_type",
+    "get_nomination",
     "get_person",
     "id_number_problem",
     "list_honour_history",
@@ -85,6 +87,7 @@ __all__ = [
     "masked_value",
     "merge_persons",
     "normalize_id_number",
+    "readable_nomination",
     "record_consent",
     "register_query",
     "require_no_duplicate",
