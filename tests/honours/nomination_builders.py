@@ -56,10 +56,10 @@ def make_nomination(
 ) -> Nomination:
     """A nomination of a nominee of `place` standing at `stage`, entered by `by` (a new office
     account if none is given). Past the community it is matched to a person of the register
-    (made here when none is given)."""
+    (entered here by the office when none is given)."""
     by = by or make_office()
     if person is None and stage not in (Stage.draft, Stage.community):
-        person = make_person(place, by, name=name, birth_date=birth_date)
+        person = make_person(place, name=name, birth_date=birth_date)
     district_id = district_of(place).id
     fields = {
         "round_id": round_.id,
