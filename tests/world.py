@@ -3,8 +3,12 @@ the authorization matrix. Each side has a volunteer, a team leader with a team, 
 shifts, sign-ups, a check-in, a correction request and a join request, a merchant with its
 staff, catalogue and a redemption, a service certificate of the volunteer, a photo the
 volunteer uploaded (of a kind only its uploader may see), a person of the register (好人库)
-with an honour, and an office account; every user has a notification (the volunteer's email
-of it failed) and an API token. Builders add and flush, and never commit."""
+with an honour, an office account, and the scoped roles of the side's places (a community, a
+street and a district clerk, a panel reviewer of the side's round and a media editor) with a
+nomination of its person that the side's community clerk submitted to the street; every user
+has a notification (the volunteer's email of it failed) and an API token. The sides live in
+districts of their own, so that one side's clerks act nowhere near the other's objects.
+Builders add and flush, and never commit."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from PIL import Image
+from sqlalchemy import select
 
 from certificates import services as certificates
 from certificates.models import DocumentKind, IssuedDocument, SubjectKind
@@ -21,8 +26,10 @@ from core.auth import assignments
 from core.auth import services as auth
 from core.auth.assignments import AssignmentKind, RoleAssignment
 from core.auth.models import ApiToken, Role, User
+from core.clock import local_day
+from core.districts import District
 from core.extensions import db
-from core.regions import ensure_regions, region_of_district
+from core.regions import Region, ensure_regions
 from core.settings import current_settings
 from core.uploads import services as uploads
 from core.uploads.models import Upload
@@ -31,7 +38,8 @@ from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from honours import services as honours
 from honours.models import Honour, HonourSource, Person, Round
-from honours.services import rounds
+from honours.nomination_models import Nomination, PanelMember, Stage, StepAction
+from honours.services import pipeline, rounds
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
 from reminders.models import EmailStatus, Notification, NotificationKind
@@ -44,10 +52,28 @@ from tests.builders import (
     make_team,
     make_user,
 )
+from tests.honours.nomination_builders import DEEDS, make_nomination
 from volunteer import services as volunteers
 from volunteer.models import Membership, Team
 
 ROLES = ("volunteer", "leader", "merchant_staff", "office")
+# Volunteers by role holding an assignment (core.auth.assignments), by the kind they hold.
+SCOPED = (
+    AssignmentKind.community_clerk,
+    AssignmentKind.street_clerk,
+    AssignmentKind.district_clerk,
+    AssignmentKind.panel_reviewer,
+    AssignmentKind.media_editor,
+)
+SCOPED_NAMES = {
+    AssignmentKind.community_clerk: "社区专干",
+    AssignmentKind.street_clerk: "街道专干",
+    AssignmentKind.district_clerk: "区文明办专干",
+    AssignmentKind.panel_reviewer: "评议员",
+    AssignmentKind.media_editor: "媒体编辑",
+}
+# Each side's district and the community of its person, its nomination and its clerks.
+PLACES = {"甲": ("haigang", "haigang-haibinlu-01"), "乙": ("shanhaiguan", "shanhaiguan-gucheng-01")}
 
 # A kind of upload as an owning package registers one: only the one who uploaded it sees it.
 WORLD_UPLOAD_KIND = "world_photo"
@@ -59,7 +85,9 @@ uploads.register_kind(
 
 @dataclass
 class Side:
-    """What one side (A or B) holds. `users` and `notifications` and `tokens` are by role."""
+    """What one side (A or B) holds. `users` and `notifications` and `tokens` are by role (a
+    scoped role by the kind of its assignment); `round` is the side's own, on whose panel the
+    side's panel reviewer sits."""
 
     tag: str
     users: dict[str, User]
@@ -79,15 +107,18 @@ class Side:
     upload: Upload
     person: Person
     honour: Honour
+    round: Round
+    nomination: Nomination
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
 
     def private_texts(self) -> list[str]:
         """What no one outside the side (but the office) may read: the phones and names of
-        its plain volunteers, its staff's and office's phones, a correction's message, a
+        its plain volunteers, its staff's, clerks' and office's phones, a correction's message, a
         token's name, an upload's file name, the ID number and phone of its person of the
-        register."""
+        register, its nomination's nominee phone, nominator's phone and deeds."""
         volunteer, applicant = self.users["volunteer"], self.join_request.user
+        nominator = self.nomination.nominators[0]
         return [
             volunteer.phone,
             volunteer.display_name,
@@ -96,6 +127,10 @@ class Side:
             self.users["leader"].phone,
             self.users["merchant_staff"].phone,
             self.users["office"].phone,
+            *(self.users[kind.value].phone for kind in SCOPED),
+            self.nomination.nominee_phone,
+            nominator.contact_phone,
+            self.nomination.deeds[:30],
             self.correction.message,
             self.tokens["volunteer"][0].name,
             self.certificate.check_code,
@@ -107,29 +142,34 @@ class Side:
 
 @dataclass
 class World:
-    """Beside the sides: the holiday calendar's date, the office's assignment of A's
-    volunteer (a media editor: it acts in no region, so the sides stay alike) and a draft
-    round of nominations with a quota for A's district (rounds are the city's, not a side's)."""
+    """Beside the sides: the holiday calendar's date and the office's assignment of A's media
+    editor (it acts in no region, so the sides stay alike). `round` is A's: an open round of
+    nominations with quotas for both sides' districts; B's panel reviewer sits on B's round
+    only, so that A's nomination stays out of their reach at every stage."""
 
     a: Side
     b: Side
     check_in_code: str
     holiday: Holiday | None = None
     assignment: RoleAssignment | None = None
-    round: Round | None = None
+
+    @property
+    def round(self) -> Round:
+        return self.a.round
 
 
 def _person(tag: str, what: str, role: Role = Role.volunteer) -> User:
     return make_user(role=role, display_name=f"{what}{tag}")
 
 
-def _side(tag: str, campaign, now: datetime) -> Side:
+def _side(tag: str, campaign, city: User, now: datetime) -> Side:
     volunteer = _person(tag, "志愿者")
     leader = _person(tag, "队长")
     applicant = _person(tag, "申请人")
     office = _person(tag, "文明办", Role.office)
+    district_code, community_code = PLACES[tag]
 
-    team = make_team(leader, name=f"志愿服务队{tag}")
+    team = make_team(leader, name=f"志愿服务队{tag}", district_code=district_code)
     membership = volunteers.request_to_join(volunteer, team.id, now=now)
     volunteers.decide_join_request(leader, membership.id, approve=True, reason=None, now=now)
     join_request = volunteers.request_to_join(applicant, team.id, now=now)
@@ -165,11 +205,29 @@ def _side(tag: str, campaign, now: datetime) -> Side:
 
     certificate = _certificate(volunteer, office, now)
     upload = _photo(volunteer, tag, now)
-    person, honour = _good_person(office, team, tag, now)
+    community = db.session.scalar(select(Region).where(Region.code == community_code))
+    person, honour = _good_person(office, community, tag, now)
+    scoped = _scoped(office, community, tag, now)
+    round_ = _round(city, tag, now)
+    db.session.add(
+        PanelMember(
+            round_id=round_.id,
+            user_id=scoped["panel_reviewer"].id,
+            assigned_by_id=city.id,
+            assigned_at=now,
+        )
+    )
+    nomination = _nomination(round_, person, scoped["community_clerk"], tag, now)
 
     side = Side(
         tag=tag,
-        users={"volunteer": volunteer, "leader": leader, "merchant_staff": staff, "office": office},
+        users={
+            "volunteer": volunteer,
+            "leader": leader,
+            "merchant_staff": staff,
+            "office": office,
+            **scoped,
+        },
         team=team,
         activity=activity,
         upcoming=upcoming,
@@ -186,6 +244,8 @@ def _side(tag: str, campaign, now: datetime) -> Side:
         upload=upload,
         person=person,
         honour=honour,
+        round=round_,
+        nomination=nomination,
     )
     for role, user in side.users.items():
         side.notifications[role] = Notification(
@@ -252,11 +312,9 @@ def _photo(volunteer: User, tag: str, now: datetime) -> Upload:
     )
 
 
-def _good_person(office: User, team: Team, tag: str, now: datetime) -> tuple[Person, Honour]:
-    """A person of the register in the team's district, entered by the office, with an honour
+def _good_person(office: User, community: Region, tag: str, now: datetime) -> tuple[Person, Honour]:
+    """A person of the register in the side's community, entered by the office, with an honour
     from an external listing; ID numbers differ by side (their check digits are right)."""
-    ensure_regions()
-    honours.ensure_honour_types()
     number = {"甲": "130302196005041414", "乙": "130302196005041430"}[tag]
     person = honours.enter_person(
         office,
@@ -265,7 +323,7 @@ def _good_person(office: User, team: Team, tag: str, now: datetime) -> tuple[Per
             "name": f"好人{tag}",
             "id_number": number,
             "phone": {"甲": "13803351001", "乙": "13803351002"}[tag],
-            "region_id": region_of_district(team.district).id,
+            "region_id": community.id,
             "address": f"文化路{tag}号",
             "hardship_notes": f"困难{tag}",
         },
@@ -286,30 +344,81 @@ def _good_person(office: User, team: Team, tag: str, now: datetime) -> tuple[Per
     return person, honour
 
 
+def _scoped(office: User, community: Region, tag: str, now: datetime) -> dict[str, User]:
+    """A volunteer holding each kind of SCOPED, granted by the office: the clerks of the
+    community, of its street and of its district."""
+    regions = {
+        AssignmentKind.community_clerk: community,
+        AssignmentKind.street_clerk: community.parent,
+        AssignmentKind.district_clerk: community.parent.parent,
+    }
+    users = {}
+    for kind in SCOPED:
+        user = _person(tag, SCOPED_NAMES[kind])
+        region = regions.get(kind)
+        assignments.grant_assignment(
+            office, user.id, kind, now=now, region_id=region.id if region else None
+        )
+        users[kind.value] = user
+    return users
+
+
+def _round(city: User, tag: str, now: datetime) -> Round:
+    """A round opened by the city, running from today for twenty days, with a quota for each
+    side's district."""
+    today = local_day(now)
+    round_ = rounds.create_round(
+        city,
+        {
+            "name": f"{today:%Y年%m月}“秦皇岛好人”月评{tag}",
+            "kind": "monthly",
+            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
+            "opens_on": today,
+            "closes_on": today + timedelta(days=20),
+        },
+        now=now,
+    )
+    districts = db.session.scalars(
+        select(District).where(District.code.in_(code for code, _ in PLACES.values()))
+    )
+    rounds.set_quotas(city, round_.id, {district.id: 2 for district in districts}, now=now)
+    return rounds.open_round(city, round_.id, now=now)
+
+
+def _nomination(round_: Round, person: Person, clerk: User, tag: str, now: datetime) -> Nomination:
+    """A territorial nomination of the side's person that the community clerk drafted and
+    submitted to the street (before the panel, which no other side's reviewer sits on anyway),
+    with the nominee's and the nominator's phones and deeds that would show if leaked."""
+    nomination = make_nomination(
+        round_,
+        person.region,
+        stage=Stage.draft,
+        person=person,
+        by=clerk,
+        at=now,
+        nominee_phone={"甲": "13803352001", "乙": "13803352002"}[tag],
+        deeds=f"事迹{tag}：{DEEDS[:600]}",
+    )
+    nomination.nominators[0].contact_phone = {"甲": "13803353001", "乙": "13803353002"}[tag]
+    pipeline.record_step(nomination, StepAction.submitted, Stage.street, clerk, now=now)
+    return nomination
+
+
 def make_world(now: datetime) -> World:
-    """Two sides alike, A and B, in one campaign; the check-in code is A's past shift's, fresh
-    at `now`."""
+    """Two sides alike, A and B, in one campaign, in districts of their own; the check-in code
+    is A's past shift's, fresh at `now`."""
+    ensure_regions(demo_communities=True)
+    honours.ensure_honour_types()
     campaign = make_campaign()
-    a = _side("甲", campaign, now)
-    b = _side("乙", campaign, now)
+    city = make_user(role=Role.office, display_name="市文明办")
+    a = _side("甲", campaign, city, now)
+    b = _side("乙", campaign, city, now)
     code, _ = events.check_in_code(
         a.users["leader"], a.past.id, now=now, secret=current_settings().check_in_secret
     )
     office = a.users["office"]
     holiday = workdays.add_holiday(office, day=date(2027, 1, 1), kind=DayKind.day_off, name="元旦")
-    assignment = assignments.grant_assignment(
-        office, a.users["volunteer"].id, AssignmentKind.media_editor, now=now
+    assignment = db.session.scalar(
+        select(RoleAssignment).where(RoleAssignment.user_id == a.users["media_editor"].id)
     )
-    round_ = rounds.create_round(
-        office,
-        {
-            "name": "2026年12月“秦皇岛好人”月评",
-            "kind": "monthly",
-            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
-            "opens_on": date(2026, 12, 1),
-            "closes_on": date(2026, 12, 20),
-        },
-        now=now,
-    )
-    rounds.set_quotas(office, round_.id, {a.team.district_id: 2}, now=now)
-    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment, round=round_)
+    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment)

@@ -65,6 +65,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "holiday_id": world.holiday.id,
         "assignment_id": world.assignment.id,
         "round_id": world.round.id,
+        "nomination_id": a.nomination.id,
     }
 
 
