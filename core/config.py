@@ -164,6 +164,16 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "HONOUR_ROLL_REQUESTS_PER_ADDRESS": os.environ.get(
             "HONOUR_ROLL_REQUESTS_PER_ADDRESS", "120 per minute"
         ),
+        # Pages and API answers of the public notices (公示) per client address, counted together.
+        "NOTICE_REQUESTS_PER_ADDRESS": os.environ.get(
+            "NOTICE_REQUESTS_PER_ADDRESS", "120 per minute"
+        ),
+        # Likes on one entry of a notice from accounts younger than NOTICE_BURST_ACCOUNT_DAYS,
+        # more than NOTICE_BURST_LIKES of them within NOTICE_BURST_MINUTES, are flagged for the
+        # office as a burst.
+        "NOTICE_BURST_ACCOUNT_DAYS": int(os.environ.get("NOTICE_BURST_ACCOUNT_DAYS", "7")),
+        "NOTICE_BURST_LIKES": int(os.environ.get("NOTICE_BURST_LIKES", "20")),
+        "NOTICE_BURST_MINUTES": int(os.environ.get("NOTICE_BURST_MINUTES", "60")),
         "REMINDER_SHIFT_FIRST_HOURS": int(os.environ.get("REMINDER_SHIFT_FIRST_HOURS", "24")),
         "REMINDER_SHIFT_SECOND_HOURS": int(os.environ.get("REMINDER_SHIFT_SECOND_HOURS", "2")),
         "REMINDER_ATTENDANCE_HOURS": int(os.environ.get("REMINDER_ATTENDANCE_HOURS", "12")),

@@ -56,6 +56,24 @@ class UploadSettings:
 
 
 @dataclass(frozen=True)
+class NoticeSettings:
+    """When likes on an entry of a public notice (公示) are flagged as a burst: more than
+    `burst_likes` within `burst_window` from accounts younger than `burst_account_age`."""
+
+    burst_account_age: timedelta
+    burst_likes: int
+    burst_window: timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> NoticeSettings:
+        return cls(
+            burst_account_age=timedelta(days=config["NOTICE_BURST_ACCOUNT_DAYS"]),
+            burst_likes=config["NOTICE_BURST_LIKES"],
+            burst_window=timedelta(minutes=config["NOTICE_BURST_MINUTES"]),
+        )
+
+
+@dataclass(frozen=True)
 class ReminderSettings:
     """When each reminder (提醒) falls due."""
 
@@ -126,6 +144,7 @@ class Settings:
     reminders: ReminderSettings
     mail: MailSettings
     sms: SmsSettings
+    notice: NoticeSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -161,6 +180,7 @@ class Settings:
                 lease=timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
             ),
             sms=SmsSettings.from_config(config),
+            notice=NoticeSettings.from_config(config),
         )
 
 
