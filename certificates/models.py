@@ -25,22 +25,36 @@ class DocumentKind(enum.Enum):
     """What a document certifies. Each kind has a number series of its own per year."""
 
     service_certificate = "service_certificate"
+    # 荣誉证书: an honour made by a round's decision (honours.services.decision).
+    honour_certificate = "honour_certificate"
 
     @property
     def label(self) -> str:
         return str(KIND_LABELS[self])
 
+    @property
+    def holder_label(self) -> str:
+        """What the one it is about is called on the verification page."""
+        return str(HOLDER_LABELS[self])
+
 
 KIND_LABELS = {
     DocumentKind.service_certificate: _l("Volunteer service certificate"),
+    DocumentKind.honour_certificate: _l("Honour certificate"),
+}
+HOLDER_LABELS = {
+    DocumentKind.service_certificate: _l("Volunteer"),
+    DocumentKind.honour_certificate: _l("Honoured person"),
 }
 
 
 class SubjectKind(enum.Enum):
     """Whom a document is about, as data: the register stays below the packages whose people
-    it certifies (a volunteer's account today; a person of the honours register later)."""
+    it certifies (a volunteer's account; a person of the honours register, who may have no
+    account)."""
 
     user = "user"
+    person = "person"
 
 
 class DocumentSequence(db.Model):

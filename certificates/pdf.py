@@ -277,8 +277,34 @@ def _service_certificate(printable: Printable) -> _Document:
     return pdf
 
 
+def _honour_certificate(printable: Printable) -> _Document:
+    """荣誉证书 of an honour made by a round's decision: the person, the honour and its
+    category, the round, the decision's document number and date, the issuer with its seal,
+    the date. No identity number: the name and the verification page identify it."""
+    s = printable.snapshot
+    pdf = _Document(printable, "荣誉证书")
+    pdf.heading("荣誉证书")
+    pdf.ln(8)
+    pdf.paragraph(f"{s['name']}：", size=16, indent=False)
+    pdf.paragraph(
+        f"您在{s['category']}方面事迹突出，经{s['round']}推荐、审核、评议和公示，于"
+        f"{chinese_date(date.fromisoformat(s['decided_on']))}研究决定（{s['decision_number']}），"
+        f"授予您“{s['honour']}”称号。",
+        size=16,
+    )
+    pdf.paragraph("特发此证，以资鼓励。", size=16)
+    pdf.ln(6)
+    pdf.signature(s["issuer"], s["contact"], date.fromisoformat(s["issued_on"]), s["verify_url"])
+    pdf.note(
+        f"本证书加盖颁发单位印章有效。核验：扫描二维码，或访问 {s['verify_page']}"
+        f" 输入编号 {printable.number} 和校验码 {printable.check_code}。"
+    )
+    return pdf
+
+
 LAYOUTS: dict[DocumentKind, Callable[[Printable], _Document]] = {
     DocumentKind.service_certificate: _service_certificate,
+    DocumentKind.honour_certificate: _honour_certificate,
 }
 
 

@@ -32,8 +32,9 @@ from core.settings import CertificateSettings
 # No 0/O, 1/I/L: a code read off paper and typed in is typed right. 31^8 ≈ 8.5 × 10^11 codes.
 CHECK_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CHECK_CODE_LENGTH = 8
-# The series of each kind in its numbers: QHD-ZYFW-2026-000123 (志愿服务).
-KIND_CODES = {DocumentKind.service_certificate: "ZYFW"}
+# The series of each kind in its numbers: QHD-ZYFW-2026-000123 (志愿服务), QHD-HR-2026-000001
+# (好人, an honour certificate).
+KIND_CODES = {DocumentKind.service_certificate: "ZYFW", DocumentKind.honour_certificate: "HR"}
 SERIAL_DIGITS = 6
 # Where the public verification page is; the QR code on a document points here.
 VERIFY_PATH = "/certificates/verify"
@@ -155,6 +156,13 @@ def render_document(viewer: User, document_id: int) -> tuple[IssuedDocument, byt
     """A document and its PDF, printed from its snapshot (a revoked one says so on its face),
     for the office or the person it is about. Raises NotFound."""
     document = get_document(viewer, document_id)
+    return document, print_document(document)
+
+
+def print_document(document: IssuedDocument) -> bytes:
+    """The document's PDF, printed from its snapshot (a revoked one says so on its face). The
+    caller has decided that the reader may have it: a kind whose subject is no account (a
+    person of the register of good people) decides that in its own package."""
     printable = pdf.Printable(
         kind=document.kind,
         number=document.number,
@@ -163,7 +171,7 @@ def render_document(viewer: User, document_id: int) -> tuple[IssuedDocument, byt
         snapshot=document.snapshot,
         revoked_on=local_day(document.revoked_at) if document.revoked_at else None,
     )
-    return document, pdf.render(printable)
+    return pdf.render(printable)
 
 
 def is_about(document: IssuedDocument, user: User) -> bool:
