@@ -124,6 +124,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD": os.environ.get(
             "ALIYUN_SMS_TEMPLATE_RESET_PASSWORD", ""
         ),
+        "ALIYUN_SMS_TEMPLATE_CONSENT": os.environ.get("ALIYUN_SMS_TEMPLATE_CONSENT", ""),
         "ALIYUN_SMS_ENDPOINT": os.environ.get(
             "ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com"
         ),

@@ -113,11 +113,20 @@ class UserSession(db.Model):
 
 
 class SmsPurpose(enum.Enum):
-    """What an SMS code (短信验证码) is for; each has a template of its own at the provider."""
+    """What an SMS code (短信验证码) is for; each has a template of its own at the provider.
+    A consent code proves that a phone belongs to one answering for a nominee (the nominee, a
+    guardian or a relative): a clerk asks for it and takes it from them, so it must be no
+    credential of the number's account."""
 
     sign_in = "sign_in"
     register = "register"
     reset_password = "reset_password"
+    consent = "consent"
+
+
+# The purposes anyone may ask a code for, on the pages and the API; a consent code is asked for
+# by the clerk who records the answer, through the service that records it.
+PUBLIC_SMS_PURPOSES = (SmsPurpose.sign_in, SmsPurpose.register, SmsPurpose.reset_password)
 
 
 class SmsCode(db.Model):

@@ -16,7 +16,7 @@ from core.config import ConfigurationError
 log = logging.getLogger(__name__)
 
 # Template names the app sends with; a provider maps each to a template of its own.
-TEMPLATES = ("sign_in", "register", "reset_password")
+TEMPLATES = ("sign_in", "register", "reset_password", "consent")
 ALIYUN_SETTINGS = (
     "ALIYUN_SMS_ACCESS_KEY_ID",
     "ALIYUN_SMS_ACCESS_KEY_SECRET",
@@ -157,6 +157,10 @@ def gateway_from_config(config: Mapping[str, Any]) -> SmsGateway:
                 "sign_in": config["ALIYUN_SMS_TEMPLATE_SIGN_IN"],
                 "register": config["ALIYUN_SMS_TEMPLATE_REGISTER"],
                 "reset_password": config["ALIYUN_SMS_TEMPLATE_RESET_PASSWORD"],
+                # Optional: a template asking the one who answers for a nominee to tell the
+                # clerk the code; without it, the sign-in template's words.
+                "consent": config["ALIYUN_SMS_TEMPLATE_CONSENT"]
+                or config["ALIYUN_SMS_TEMPLATE_SIGN_IN"],
             },
             endpoint=config["ALIYUN_SMS_ENDPOINT"],
             timeout_seconds=config["ALIYUN_SMS_TIMEOUT_SECONDS"],

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from core.auth import services, sms_services
 from core.auth.access import login_attempt_limits, public, sms_code_limits
-from core.auth.models import SmsPurpose
+from core.auth.models import PUBLIC_SMS_PURPOSES, SmsPurpose
 from core.auth.schemas import IssuedTokenSchema
 from core.auth.sms import current_gateway
 from core.clock import utcnow
@@ -36,7 +36,9 @@ def code_field() -> ma.fields.String:
 
 class SmsCodeRequestSchema(Schema):
     phone = phone_field()
-    purpose = ma.fields.Enum(SmsPurpose, by_value=True, required=True)
+    purpose = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([p.value for p in PUBLIC_SMS_PURPOSES])
+    )
 
 
 class SmsCodeSentSchema(Schema):
@@ -72,16 +74,17 @@ class SmsCodes(MethodView):
     def post(self, data):
         """Send a code by SMS (one live code per number and purpose; a new one replaces it)"""
         settings = current_settings().sms
+        purpose = SmsPurpose(data["purpose"])
         sms_services.request_code(
             data["phone"],
-            data["purpose"],
+            purpose,
             now=utcnow(),
             settings=settings,
             gateway=current_gateway(),
         )
         db.session.commit()
         return {
-            "message": sms_services.sent_message(data["purpose"], settings),
+            "message": sms_services.sent_message(purpose, settings),
             "valid_seconds": int(settings.code_lifetime.total_seconds()),
         }
 

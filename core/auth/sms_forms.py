@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from core.auth.forms import new_password_field, phone_field, repeated_password_field
-from core.auth.models import SmsPurpose
+from core.auth.models import PUBLIC_SMS_PURPOSES
 from core.inputs import Form
 
 
@@ -24,7 +24,7 @@ def code_field() -> StringField:
 
 class SmsCodeRequestForm(Form):
     phone = phone_field("tel")
-    purpose = HiddenField(validators=[AnyOf([purpose.value for purpose in SmsPurpose])])
+    purpose = HiddenField(validators=[AnyOf([purpose.value for purpose in PUBLIC_SMS_PURPOSES])])
     # Where the page that asked for the code goes once signed in.
     next = HiddenField()
 

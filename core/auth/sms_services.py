@@ -89,7 +89,10 @@ def _require_below_daily_caps(phone: str, *, now: datetime, settings: SmsSetting
 
 def _may_receive(phone: str, purpose: SmsPurpose) -> bool:
     """Whether a code for this purpose goes to this number. Raises Conflict for a registration
-    code to a registered number (registration says so anyway)."""
+    code to a registered number (registration says so anyway). A consent code goes to any
+    number: the one answering for a nominee needs no account."""
+    if purpose is SmsPurpose.consent:
+        return True
     user = find_user_by_phone(phone)
     if purpose is SmsPurpose.register:
         if user is not None:
