@@ -165,6 +165,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "HONOUR_ROLL_REQUESTS_PER_ADDRESS": os.environ.get(
             "HONOUR_ROLL_REQUESTS_PER_ADDRESS", "120 per minute"
         ),
+        # How the public reaches the office about nominations (推荐好人): shown beside the public
+        # form, for those who send a nomination by email or telephone instead.
+        "HONOURS_EMAIL": os.environ.get("HONOURS_EMAIL", "qhdhaoren@qhd.gov.cn"),
+        "HONOURS_HOTLINE": os.environ.get("HONOURS_HOTLINE", "0335-3031717"),
         # Pages and API answers of the public notices (公示) per client address, counted together.
         "NOTICE_REQUESTS_PER_ADDRESS": os.environ.get(
             "NOTICE_REQUESTS_PER_ADDRESS", "120 per minute"

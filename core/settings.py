@@ -130,6 +130,19 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class HonoursSettings:
+    """How the public reaches the civilization office about nominations: its email and
+    hotline, shown beside the public form (a clerk enters what arrives that way)."""
+
+    email: str
+    hotline: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> HonoursSettings:
+        return cls(email=config["HONOURS_EMAIL"], hotline=config["HONOURS_HOTLINE"])
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a service may need from the configuration."""
 
