@@ -158,6 +158,7 @@ class Settings:
     mail: MailSettings
     sms: SmsSettings
     notice: NoticeSettings
+    honours: HonoursSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -194,6 +195,7 @@ class Settings:
             ),
             sms=SmsSettings.from_config(config),
             notice=NoticeSettings.from_config(config),
+            honours=HonoursSettings.from_config(config),
         )
 
 
