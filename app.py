@@ -51,6 +51,8 @@ from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
 from honours.api import blp as honours_api
 from honours.cli import honours_cli
+from honours.decision_api import blp as decision_api
+from honours.decision_views import bp as decision_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
 from honours.views import bp as honours_pages
@@ -172,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_pages,
         honours_pages,
         roll_pages,
+        decision_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -190,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_api,
         honours_api,
         roll_api,
+        decision_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

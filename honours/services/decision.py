@@ -306,37 +306,50 @@ class Approved:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """An entry on notice the decision waits for, and whether an objection to it is not
+    answered yet (which holds the decision)."""
+
+    nomination: Nomination
+    has_unanswered_objection: bool
+
+
+@dataclass(frozen=True)
 class DecisionView:
-    """A round's decision as the office reads it: the round, the decision (None until it is
-    recorded), the honours it made, and the entries on notice waiting for it with the names of
-    those whose objections are unanswered."""
+    """A round's decision as the office reads it: the round, its notice, the decision (None
+    until it is recorded), the honours it made, and the entries on notice waiting for it."""
 
     round: Round
+    notice: RoundNotice | None
     decision: RoundDecision | None
     approved: list[Approved]
-    waiting: list[Nomination]
-    objected: frozenset[int]
-    notice: RoundNotice | None
+    waiting: list[Waiting]
+
+    @property
+    def notice_closes_at(self) -> datetime | None:
+        return self.notice.closes_at if self.notice is not None else None
 
 
 def read_decision(user: User, round_id: int, *, now: datetime) -> DecisionView:
-    """The round's decision and what it made, or the entries waiting for it (any clerk reads
-    it: the decision is the office's public act). Raises NotFound."""
-    require_clerk(scope_of(user, now))
+    """The round's decision and what it made, or the entries waiting for it: any clerk reads
+    the decision, and the entries whose nominees live in their region (the city all of
+    them). Raises NotFound."""
+    scope = scope_of(user, now)
+    require_clerk(scope)
     round_ = get_or_not_found(Round, round_id, NO_ROUND)
     decision = find_decision(round_id)
-    rows = db.session.scalars(
+    query = (
         select(Nomination)
         .where(
             Nomination.round_id == round_id,
             Nomination.stage.in_((Stage.notice, Stage.approved)),
         )
-        .options(
-            selectinload(Nomination.person),
-            selectinload(Nomination.district),
-        )
+        .options(selectinload(Nomination.district))
         .order_by(Nomination.id)
-    ).all()
+    )
+    if not scope.is_city:
+        query = query.where(Nomination.region_id.in_(scope.regions))
+    rows = db.session.scalars(query).all()
     honours = {
         honour.id: honour
         for honour in db.session.scalars(
@@ -346,7 +359,7 @@ def read_decision(user: User, round_id: int, *, now: datetime) -> DecisionView:
         )
     }
     waiting = [row for row in rows if row.stage is Stage.notice]
-    objected = frozenset(
+    objected = set(
         db.session.scalars(
             select(Objection.nomination_id).where(
                 Objection.nomination_id.in_([row.id for row in waiting]),
@@ -356,15 +369,14 @@ def read_decision(user: User, round_id: int, *, now: datetime) -> DecisionView:
     )
     return DecisionView(
         round=round_,
+        notice=db.session.scalar(select(RoundNotice).where(RoundNotice.round_id == round_id)),
         decision=decision,
         approved=[
             Approved(row, honours[row.honour_id])
             for row in rows
             if row.stage is Stage.approved and row.honour_id in honours
         ],
-        waiting=waiting,
-        objected=objected,
-        notice=db.session.scalar(select(RoundNotice).where(RoundNotice.round_id == round_id)),
+        waiting=[Waiting(row, row.id in objected) for row in waiting],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from certificates.models import DocumentKind, IssuedDocument, SubjectKind
 from core.auth.assignments import AssignmentKind
+from core.clock import local_day, utcnow
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import Window
@@ -24,6 +25,7 @@ from honours.nomination_models import ReviewStep, RoundDecision, Stage, StepActi
 from honours.services import decision
 from honours.services.roll import RollFilter, search_roll
 from tests.builders import make_user
+from tests.conftest import sign_in
 from tests.honours.builders import NOW, honour_type, make_clerk, make_office, make_places
 from tests.honours.decision_builders import give_consent, make_notice, object_to, on_notice
 from tests.honours.nomination_builders import make_nomination, open_round
@@ -276,3 +278,256 @@ def test_a_refusal_of_the_register_names_the_nominee_and_changes_nothing(places)
     # The edge (a page, the API) rolls the unit of work back whole, the first honour with it.
     db.session.rollback()
     assert state() == before
+
+
+# The API ------------------------------------------------------------------------------------
+
+
+def api(round_):
+    return f"/api/v1/honours/rounds/{round_.id}/decision"
+
+
+def closed_round(office, places, **entries):
+    """A round whose notice closed an hour ago (by the clock the requests read), with an entry
+    on notice for each name given, placed where its value says."""
+    round_ = open_round(office)
+    make_notice(round_, office, closes_at=utcnow() - timedelta(hours=1))
+    made = {
+        name: on_notice(round_, places[place], office, name=name) for name, place in entries.items()
+    }
+    return round_, made
+
+
+def test_the_city_records_the_decision_through_the_api(client, bearer, places):
+    office = make_office()
+    round_, _ = closed_round(office, places, 李秀英="wenhuali", 王建国="nanguan")
+    headers = bearer(office)
+    today = local_day(utcnow()).isoformat()
+
+    waiting = client.get(api(round_), headers=headers)
+    recorded = client.post(
+        api(round_), json={"document_number": NUMBER, "decided_on": today}, headers=headers
+    )
+    again = client.post(
+        api(round_),
+        json={"document_number": "秦文明委〔2026〕99号", "decided_on": today},
+        headers=headers,
+    )
+
+    assert waiting.status_code == 200, waiting.json
+    assert [w["nominee_name"] for w in waiting.json["waiting"]] == ["李秀英", "王建国"]
+    assert waiting.json["decision"] is None
+    assert recorded.status_code == 201, recorded.json
+    assert recorded.json["decision"]["document_number"] == NUMBER
+    assert recorded.json["waiting"] == []
+    honours = [item["honour"] for item in recorded.json["approved"]]
+    assert [h["person"]["name"] for h in honours] == ["李秀英", "王建国"]
+    assert all(h["decision_number"] == NUMBER and h["source"] == "round" for h in honours)
+    assert all(h["certificate_number"].startswith(f"QHD-HR-{today[:4]}-") for h in honours)
+    assert again.status_code == 409 and again.json["code"] == "decided"
+
+
+def test_the_api_refuses_each_wrong_decision_and_changes_nothing(client, bearer, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali", 王建国="nanguan")
+    object_to(made["王建国"], make_user())
+    early = open_round(office, name="2027年1月“秦皇岛好人”月评")
+    make_notice(early, office, closes_at=utcnow() + timedelta(days=1))
+    on_notice(early, places["hongqilu"], office, name="赵春梅")
+    district = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="区文明办")
+    today = local_day(utcnow()).isoformat()
+    good = {"document_number": NUMBER, "decided_on": today}
+    office_headers = bearer(office)
+    before = state()
+
+    objected = client.post(api(round_), json=good, headers=office_headers)
+    not_closed = client.post(api(early), json=good, headers=office_headers)
+    not_city = client.post(api(round_), json=good, headers=bearer(district))
+    stranger = client.post(api(round_), json=good, headers=bearer(make_user()))
+    blank = client.post(api(round_), json={**good, "document_number": ""}, headers=office_headers)
+    future = client.post(
+        api(round_),
+        json={**good, "decided_on": (local_day(utcnow()) + timedelta(days=1)).isoformat()},
+        headers=office_headers,
+    )
+    missing = client.post(
+        "/api/v1/honours/rounds/999999/decision", json=good, headers=office_headers
+    )
+
+    assert objected.status_code == 409 and objected.json["code"] == "objection_pending"
+    assert "王建国" in objected.json["message"] and "李秀英" not in objected.json["message"]
+    assert not_closed.status_code == 409 and not_closed.json["code"] == "notice_open"
+    assert not_city.status_code == 403
+    assert stranger.status_code == 404
+    assert blank.status_code == 422 and "document_number" in blank.json["errors"]
+    assert future.status_code == 422 and "decided_on" in future.json["errors"]
+    assert missing.status_code == 404
+    db.session.expire_all()
+    assert state() == before
+
+
+def test_a_document_number_taken_by_another_round_is_refused_through_the_api(
+    client, bearer, places
+):
+    office = make_office()
+    first, _ = closed_round(office, places, 李秀英="wenhuali")
+    second = open_round(office, name="2027年1月“秦皇岛好人”月评")
+    make_notice(second, office, closes_at=utcnow() - timedelta(hours=1))
+    on_notice(second, places["nanguan"], office, name="王建国")
+    headers = bearer(office)
+    good = {"document_number": NUMBER, "decided_on": local_day(utcnow()).isoformat()}
+    assert client.post(api(first), json=good, headers=headers).status_code == 201
+    before = state()
+
+    taken = client.post(api(second), json=good, headers=headers)
+
+    assert taken.status_code == 409 and "document_number" in taken.json["errors"]
+    db.session.expire_all()
+    assert state() == before
+
+
+def test_certificates_through_the_api_for_the_office_and_the_person_only(client, bearer, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali")
+    person_account = make_user(display_name="李秀英")
+    made["李秀英"].person.user_id = person_account.id
+    headers = bearer(office)
+    client.post(
+        api(round_),
+        json={"document_number": NUMBER, "decided_on": local_day(utcnow()).isoformat()},
+        headers=headers,
+    )
+    honour_id = db.session.get(type(made["李秀英"]), made["李秀英"].id).honour_id
+    url = f"/api/v1/honours/{honour_id}/certificate.pdf"
+    other_district = make_clerk(
+        AssignmentKind.district_clerk, places["shanhaiguan"], name="区文明办"
+    )
+    own_district = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="海港区文明办")
+
+    by_office = client.get(url, headers=headers)
+    by_district = client.get(url, headers=bearer(own_district))
+    by_person = client.get(url, headers=bearer(person_account))
+    by_other = client.get(url, headers=bearer(other_district))
+    by_stranger = client.get(url, headers=bearer(make_user()))
+    mine = client.get("/api/v1/me/honour-certificates", headers=bearer(person_account))
+
+    assert by_office.status_code == by_district.status_code == by_person.status_code == 200
+    assert by_office.mimetype == "application/pdf" and by_office.data.startswith(b"%PDF-")
+    assert "李秀英" in pdf_text(by_person.data)
+    assert by_other.status_code == by_stranger.status_code == 404
+    assert mine.status_code == 200 and len(mine.json) == 1
+    assert mine.json[0]["number"].startswith("QHD-HR-") and mine.json[0]["honour_id"] == honour_id
+    assert "X-Pagination" in mine.headers
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def test_the_office_records_the_decision_on_its_page_and_downloads_the_certificates(app, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali", 王建国="nanguan")
+    db.session.commit()
+    client = sign_in(app.test_client(), office)
+    page = f"/honours/rounds/{round_.id}/decision"
+
+    shown = client.get(page)
+    blank = client.post(page, data={"document_number": "", "decided_on": ""})
+    done = client.post(
+        page, data={"document_number": NUMBER, "decided_on": local_day(utcnow()).isoformat()}
+    )
+    after = client.get(page)
+    round_page = client.get(f"/honours/rounds/{round_.id}")
+
+    assert (
+        shown.status_code == 200
+        and "李秀英" in shown.text
+        and 'data-testid="decision-form"' in shown.text
+    )
+    assert blank.status_code == 422
+    assert done.status_code == 302
+    assert NUMBER in after.text and 'data-testid="certificate"' in after.text
+    assert f"/honours/rounds/{round_.id}/decision" in round_page.text
+    assert f"/honours/rounds/{round_.id}/pipeline" in round_page.text
+    db.session.expire_all()
+    honour_id = db.session.get(type(made["李秀英"]), made["李秀英"].id).honour_id
+    download = client.get(f"/honours/register/honours/{honour_id}/certificate.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_a_refused_decision_on_the_page_says_why_and_changes_nothing(app, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 王建国="nanguan")
+    object_to(made["王建国"], make_user())
+    db.session.commit()
+    before = state()
+    client = sign_in(app.test_client(), office)
+    page = f"/honours/rounds/{round_.id}/decision"
+
+    refused = client.post(
+        page,
+        data={"document_number": NUMBER, "decided_on": local_day(utcnow()).isoformat()},
+        follow_redirects=True,
+    )
+
+    assert "王建国" in refused.text and 'data-testid="objected"' in refused.text
+    db.session.expire_all()
+    assert state() == before
+
+
+def test_a_district_clerk_reads_the_decision_but_is_not_offered_the_form(app, places):
+    office = make_office()
+    round_, _ = closed_round(office, places, 李秀英="wenhuali", 王建国="nanguan")
+    district = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="区文明办")
+    db.session.commit()
+    client = sign_in(app.test_client(), district)
+
+    shown = client.get(f"/honours/rounds/{round_.id}/decision")
+    refused = client.post(
+        f"/honours/rounds/{round_.id}/decision",
+        data={"document_number": NUMBER, "decided_on": local_day(utcnow()).isoformat()},
+    )
+
+    assert shown.status_code == 200 and "李秀英" in shown.text
+    # The nominee of another district is not theirs to know of.
+    assert "王建国" not in shown.text
+    assert 'data-testid="decision-form"' not in shown.text
+    assert refused.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(RoundDecision)) == 0
+
+
+def test_the_honoured_person_downloads_the_certificate_from_the_profile(app, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali")
+    account = make_user(display_name="李秀英")
+    made["李秀英"].person.user_id = account.id
+    decide(office, round_, on=local_day(utcnow()), now=utcnow())
+    db.session.commit()
+    client = sign_in(app.test_client(), account)
+
+    profile = client.get("/profile")
+    link = re.search(r'href="(/honours/register/honours/\d+/certificate\.pdf)"', profile.text)
+    download = client.get(link.group(1))
+
+    assert 'data-testid="honour-certificates"' in profile.text
+    assert download.status_code == 200 and "李秀英" in pdf_text(download.data)
+
+
+def test_the_verification_page_shows_the_masked_name_and_no_id_or_phone(app, client, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali")
+    decide(office, round_, on=local_day(utcnow()), now=utcnow())
+    person = made["李秀英"].person
+    document = decision.honour_certificate(office, made["李秀英"].honour_id, now=utcnow())
+    number, code = document.number, document.check_code
+    db.session.commit()
+
+    shown = client.get("/certificates/verify", query_string={"number": number, "code": code})
+    wrong = client.get("/certificates/verify", query_string={"number": number, "code": "2345678"})
+
+    assert 'data-testid="genuine"' in shown.text
+    assert "李*英" in shown.text and "李秀英" not in shown.text
+    assert person.id_number not in shown.text and person.phone not in shown.text
+    assert person.id_number[-4:] not in shown.text
+    assert "Honour certificate" in shown.text or "荣誉证书" in shown.text
+    assert 'data-testid="not-confirmed"' in wrong.text
