@@ -53,6 +53,8 @@ from honours.api import blp as honours_api
 from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
 from honours.decision_views import bp as decision_pages
+from honours.notice_api import blp as notice_api
+from honours.notice_views import bp as notice_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
 from honours.views import bp as honours_pages
@@ -174,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_pages,
         honours_pages,
         roll_pages,
+        notice_pages,
         decision_pages,
         uploads.bp,
     ):
@@ -193,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_api,
         honours_api,
         roll_api,
+        notice_api,
         decision_api,
         uploads_api,
     ):

@@ -234,11 +234,11 @@ PUBLIC_LOADED = (
 )
 
 
-def _public_entries(round_id: int, now: datetime) -> list[PublicEntry]:
+def _public_entries(*where, now: datetime) -> list[PublicEntry]:
     nominations = list(
         db.session.scalars(
             select(Nomination)
-            .where(Nomination.round_id == round_id, _shown_at(now))
+            .where(*where, _shown_at(now))
             .options(*PUBLIC_LOADED)
             .order_by(Nomination.district_id, Nomination.id)
         )
@@ -303,7 +303,7 @@ def get_public_notice(round_id: int, now: datetime) -> PublicNotice:
     notice = find_notice(round_id)
     if notice is None or notice.opens_at > now:
         raise NotFound(NO_SUCH_NOTICE)
-    entries = _public_entries(round_id, now)
+    entries = _public_entries(Nomination.round_id == round_id, now=now)
     return PublicNotice(
         round_id=notice.round_id,
         name=notice.round.name,
@@ -313,6 +313,14 @@ def get_public_notice(round_id: int, now: datetime) -> PublicNotice:
         entry_count=len(entries),
         entries=entries,
     )
+
+
+def get_public_entry(nomination_id: int, now: datetime) -> PublicEntry:
+    """One entry as the public page shows it. Raises NotFound unless the page shows it."""
+    found = _public_entries(Nomination.id == nomination_id, now=now)
+    if not found:
+        raise NotFound(NO_SUCH_ENTRY)
+    return found[0]
 
 
 def get_public_photo(round_id: int, nomination_id: int, now: datetime) -> Upload:
