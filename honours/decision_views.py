@@ -66,6 +66,8 @@ def round_decision(round_id: int):
 @bp.post("/honours/rounds/<int:round_id>/decision")
 @role_required(*CLERKS, owner="self")
 def record_decision(round_id: int):
+    # Asked first, so that a clerk below the city is refused before the form is read.
+    decision.require_decider(current_user, utcnow())
     form = DecisionForm()
     here = url_for(".round_decision", round_id=round_id)
     done = submit(

@@ -314,7 +314,8 @@ def _photo(volunteer: User, tag: str, now: datetime) -> Upload:
 
 def _good_person(office: User, community: Region, tag: str, now: datetime) -> tuple[Person, Honour]:
     """A person of the register in the side's community, entered by the office, with an honour
-    from an external listing; ID numbers differ by side (their check digits are right)."""
+    from an external listing and its certificate; ID numbers differ by side (their check digits
+    are right)."""
     number = {"甲": "130302196005041414", "乙": "130302196005041430"}[tag]
     person = honours.enter_person(
         office,
@@ -341,7 +342,35 @@ def _good_person(office: User, community: Region, tag: str, now: datetime) -> tu
         },
         now=now,
     )
+    _certify(office, person, honour, tag, now)
     return person, honour
+
+
+def _certify(office: User, person: Person, honour: Honour, tag: str, now: datetime) -> None:
+    """The honour's certificate (荣誉证书) entered in the register of issued documents, its
+    number on the honour, as a round's decision leaves them (honours.services.decision)."""
+    settings = current_settings().certificates
+    document = certificates.issue_document(
+        office,
+        DocumentKind.honour_certificate,
+        subject_kind=SubjectKind.person,
+        subject_id=person.id,
+        content={
+            "name": person.name,
+            "masked_name": certificates.mask_name(person.name),
+            "honour": honour.honour_type.name,
+            "category": "助人为乐",
+            "round": f"“秦皇岛好人”月评{tag}",
+            "decision_number": f"秦文明委〔2026〕{tag}号",
+            "decided_on": honour.awarded_on.isoformat(),
+            "issuer": settings.issuer,
+            "contact": settings.contact,
+            "issued_on": honour.awarded_on.isoformat(),
+        },
+        now=now,
+        settings=settings,
+    )
+    honour.certificate_number = document.number
 
 
 def _scoped(office: User, community: Region, tag: str, now: datetime) -> dict[str, User]:

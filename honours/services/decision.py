@@ -239,6 +239,12 @@ def _honour(
         ) from None
 
 
+def require_decider(user: User, now: datetime) -> None:
+    """Raise NotFound for one who is no clerk, Forbidden for a clerk below the city: the city
+    office records the decision."""
+    require_city(scope_of(user, now), _l("The city's civilization office records the decision."))
+
+
 def record_decision(
     user: User,
     round_id: int,
@@ -259,7 +265,7 @@ def record_decision(
     already; the document number taken; nothing on notice; the register refuses an honour,
     naming the nominee), ValidationFailed (document number, date; a name the certificate
     cannot print)."""
-    require_city(scope_of(user, now), _l("The city's civilization office records the decision."))
+    require_decider(user, now)
     round_ = get_or_not_found(Round, round_id, NO_ROUND, lock=True)
     number = _clean_number(document_number)
     notice = _require_notice_closed(round_, now)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
-from certificates.models import IssuedDocument, SubjectKind
+from certificates.models import DocumentKind, IssuedDocument, SubjectKind
 from core.auth.assignments import RoleAssignment
 from core.auth.models import (
     ApiToken,
@@ -51,6 +51,7 @@ from honours.models import (
     Round,
     SensitiveView,
 )
+from honours.nomination_models import RoundDecision
 from points.models import (
     Account,
     LedgerEntry,
@@ -194,8 +195,22 @@ def _certificates(user: User) -> Select:
             IssuedDocument.revocation_reason,
         )
         .where(
-            IssuedDocument.subject_kind == SubjectKind.user,
-            IssuedDocument.subject_id == user.id,
+            or_(
+                and_(
+                    IssuedDocument.subject_kind == SubjectKind.user,
+                    IssuedDocument.subject_id == user.id,
+                ),
+                # An honour certificate is about a record of the register: the user's own
+                # record's honours carry their numbers.
+                and_(
+                    IssuedDocument.kind == DocumentKind.honour_certificate,
+                    IssuedDocument.number.in_(
+                        select(Honour.certificate_number)
+                        .join(Person, Person.id == Honour.person_id)
+                        .where(Person.user_id == user.id)
+                    ),
+                ),
+            )
         )
         .order_by(IssuedDocument.issued_at, IssuedDocument.id)
     )
@@ -1003,6 +1018,21 @@ SECTIONS: list[SectionSpec] = [
         "honour_round",
         "closed_by_id",
         _own(Round, "closed_by_id", Round.id, Round.name, Round.closed_at),
+    ),
+    SectionSpec(
+        "decisions_recorded",
+        _l("Decisions on rounds I recorded"),
+        "round_decision",
+        "recorded_by_id",
+        _own(
+            RoundDecision,
+            "recorded_by_id",
+            RoundDecision.id,
+            RoundDecision.round_id,
+            RoundDecision.document_number,
+            RoundDecision.decided_on,
+            RoundDecision.recorded_at,
+        ),
     ),
     SectionSpec(
         "sensitive_views_by_me",

@@ -24,6 +24,7 @@ from honours.models import Honour, HonourSource, Person
 from honours.nomination_models import ReviewStep, RoundDecision, Stage, StepAction
 from honours.services import decision
 from honours.services.roll import RollFilter, search_roll
+from personal_data.services.export import gather_personal_data
 from tests.builders import make_user
 from tests.conftest import sign_in
 from tests.honours.builders import NOW, honour_type, make_clerk, make_office, make_places
@@ -492,7 +493,7 @@ def test_a_district_clerk_reads_the_decision_but_is_not_offered_the_form(app, pl
     # The nominee of another district is not theirs to know of.
     assert "王建国" not in shown.text
     assert 'data-testid="decision-form"' not in shown.text
-    assert refused.status_code == 302
+    assert refused.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(RoundDecision)) == 0
 
 
@@ -531,3 +532,21 @@ def test_the_verification_page_shows_the_masked_name_and_no_id_or_phone(app, cli
     assert person.id_number[-4:] not in shown.text
     assert "Honour certificate" in shown.text or "荣誉证书" in shown.text
     assert 'data-testid="not-confirmed"' in wrong.text
+
+
+def test_the_data_export_of_an_honoured_account_lists_the_certificate(places):
+    office = make_office()
+    round_ = open_round(office)
+    make_notice(round_, office)
+    entry = on_notice(round_, places["wenhuali"], office, name="李秀英")
+    account = make_user(display_name="李秀英")
+    entry.person.user_id = account.id
+    decide(office, round_)
+
+    sections = {s.key: s for s in gather_personal_data(account, now=NOW).sections}
+    recorded = {s.key: s for s in gather_personal_data(office, now=NOW).sections}
+
+    number = db.session.get(Honour, entry.honour_id).certificate_number
+    assert [row["number"] for row in sections["certificates"].rows] == [number]
+    assert [row["certificate_number"] for row in sections["register_honours"].rows] == [number]
+    assert [row["document_number"] for row in recorded["decisions_recorded"].rows] == [NUMBER]

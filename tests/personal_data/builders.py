@@ -25,6 +25,7 @@ from events import services as events
 from events.models import Shift
 from honours import services as honours
 from honours.models import HonourSource, Person, ViewChannel
+from honours.nomination_models import RoundDecision
 from honours.services import rounds
 from points import services as points
 from reminders import services as reminders
@@ -40,7 +41,7 @@ from tests.builders import (
     make_user,
 )
 from tests.honours.builders import id_number, region
-from tests.world import _certificate
+from tests.world import _certificate, _certify
 from volunteer import services as volunteers
 
 LEADER_DAYS = 7
@@ -213,7 +214,8 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     again). As clerk, the person enters a good person, records her consent, sets her photo
     (from a file named after the person who took it), sees her sensitive fields whole, and
     records and corrects her district honour. The office enters the person's own record, linked
-    to their account and holding their number, honours it, corrects it and sees it whole."""
+    to their account and holding their number, honours it (with a certificate), corrects it and
+    sees it whole, and records a round's decision."""
     ensure_regions()
     honours.ensure_honour_types()
     district, street = region("haigang"), region("haigang-wenhualu")
@@ -291,7 +293,7 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     honours.correct_person(
         office, city, record.id, {"address": "文化路16号"}, reason="补录住址", now=now
     )
-    honours.award_honour(
+    own = honours.award_honour(
         office,
         city,
         {
@@ -302,6 +304,7 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
         },
         now=now,
     )
+    _certify(office, record, own, "甲", now)
     honours.show_person(
         record, city, viewer_id=office.id, channel=ViewChannel.api, place="api.honours", now=now
     )
@@ -318,6 +321,15 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     )
     rounds.open_round(office, held.id, now=now)
     rounds.close_round(office, held.id, now=now)
+    db.session.add(
+        RoundDecision(
+            round_id=held.id,
+            document_number="秦文明委〔2025〕3号",
+            decided_on=date(2025, 3, 28),
+            recorded_by_id=office.id,
+            recorded_at=now,
+        )
+    )
     return record
 
 

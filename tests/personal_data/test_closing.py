@@ -12,7 +12,7 @@ import json
 import pytest
 from sqlalchemy import JSON, String, Text, func, select
 
-from certificates.models import IssuedDocument
+from certificates.models import IssuedDocument, SubjectKind
 from certificates.services import verify
 from core.auth import admin
 from core.auth import services as auth
@@ -62,11 +62,22 @@ def texts_holding(olds: list[str], *, except_rows: dict[str, set[int]] | None = 
 
 
 def register_rows(person_id: int) -> dict[str, set[int]]:
-    """The ids of the register's record of a person and of its revisions, by table."""
+    """The ids of the register's record of a person, of its revisions and of the certificates
+    of its honours (荣誉证书, documents about the record, not the account), by table."""
     revisions = db.session.scalars(
         select(PersonRevision.id).where(PersonRevision.person_id == person_id)
     )
-    return {"person": {person_id}, "person_revision": set(revisions)}
+    certificates = db.session.scalars(
+        select(IssuedDocument.id).where(
+            IssuedDocument.subject_kind == SubjectKind.person,
+            IssuedDocument.subject_id == person_id,
+        )
+    )
+    return {
+        "person": {person_id},
+        "person_revision": set(revisions),
+        "issued_document": set(certificates),
+    }
 
 
 def _kept(user_id: int) -> dict:
@@ -95,11 +106,12 @@ def test_closing_erases_number_name_and_email_everywhere_and_keeps_hours_points_
     people = make_people(now)
     volunteer, olds = people.volunteer, [people.phone, people.name, people.email]
     assert texts_holding(olds), "the world must hold the volunteer's data before closing"
-    # The one exception: the register of good people's record of the volunteer, and its
-    # history, keep their name and number. It is the office's register of a public honour,
-    # kept on its own legal basis (the public interest, with its own consent to publication on
-    # the roll), not the volunteer account's data: closing unlinks it (see the next test) and
-    # does not erase it. Every other row of every table is scanned.
+    # The one exception: the register of good people's record of the volunteer, its history
+    # and the certificates of its honours keep their name and number. It is the office's
+    # register of a public honour, kept on its own legal basis (the public interest, with its
+    # own consent to publication on the roll), not the volunteer account's data: closing
+    # unlinks it (see the next test) and does not erase it. Every other row of every table is
+    # scanned.
     register = register_rows(people.record.id)
     kept = _kept(volunteer.id)
     (number, code), *_ = kept["certificates"]
