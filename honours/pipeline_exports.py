@@ -93,7 +93,7 @@ def pipeline_tables(report: PipelineReport) -> dict[str, Table]:
         ),
         "quotas": Table(
             title=_("Quotas"),
-            headers=[_("District"), _("Quota"), _("Used"), _("Left")],
+            headers=[_("District"), _("Quota"), _("Used"), _("Places left")],
             rows=[
                 [
                     line.district.label,
