@@ -53,6 +53,8 @@ from honours.api import blp as honours_api
 from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
 from honours.decision_views import bp as decision_pages
+from honours.nomination_api import blp as nominations_api
+from honours.nomination_views import bp as nomination_pages
 from honours.notice_api import blp as notice_api
 from honours.notice_views import bp as notice_pages
 from honours.roll_api import blp as roll_api
@@ -175,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         certificate_pages,
         personal_data_pages,
         honours_pages,
+        nomination_pages,
         roll_pages,
         notice_pages,
         decision_pages,
@@ -195,6 +198,7 @@ def register_blueprints(app: Flask) -> None:
         assignments_api,
         personal_data_api,
         honours_api,
+        nominations_api,
         roll_api,
         notice_api,
         decision_api,

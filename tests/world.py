@@ -40,6 +40,7 @@ from honours import services as honours
 from honours.models import Honour, HonourSource, Person, Round
 from honours.nomination_models import Nomination, PanelMember, Stage, StepAction
 from honours.services import pipeline, rounds
+from honours.services.nomination_files import Attachment, Incoming, attach
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
 from reminders.models import EmailStatus, Notification, NotificationKind
@@ -116,7 +117,7 @@ class Side:
         """What no one outside the side (but the office) may read: the phones and names of
         its plain volunteers, its staff's, clerks' and office's phones, a correction's message, a
         token's name, an upload's file name, the ID number and phone of its person of the
-        register, its nomination's nominee phone, nominator's phone and deeds."""
+        register, its nomination's nominee phone, nominator's phone, deeds and its file's name."""
         volunteer, applicant = self.users["volunteer"], self.join_request.user
         nominator = self.nomination.nominators[0]
         return [
@@ -131,6 +132,7 @@ class Side:
             self.nomination.nominee_phone,
             nominator.contact_phone,
             self.nomination.deeds[:30],
+            *(each.upload.filename for each in self.nomination.files),
             self.correction.message,
             self.tokens["volunteer"][0].name,
             self.certificate.check_code,
@@ -429,6 +431,12 @@ def _nomination(round_: Round, person: Person, clerk: User, tag: str, now: datet
         deeds=f"事迹{tag}：{DEEDS[:600]}",
     )
     nomination.nominators[0].contact_phone = {"甲": "13803353001", "乙": "13803353002"}[tag]
+    # A life photo the clerk added to the draft, named so that a leak of the name would show.
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 30, 200)).save(image, format="PNG")
+    image.seek(0)
+    photo = Incoming(Attachment.life_photo, image, f"生活照{tag}.png")
+    attach(clerk, nomination, photo, now=now, settings=current_settings().uploads)
     pipeline.record_step(nomination, StepAction.submitted, Stage.street, clerk, now=now)
     return nomination
 

@@ -66,6 +66,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "assignment_id": world.assignment.id,
         "round_id": world.round.id,
         "nomination_id": a.nomination.id,
+        "file_key": a.nomination.files[0].upload.public_key,
     }
 
 
