@@ -57,6 +57,8 @@ from honours.nomination_api import blp as nominations_api
 from honours.nomination_views import bp as nomination_pages
 from honours.notice_api import blp as notice_api
 from honours.notice_views import bp as notice_pages
+from honours.panel_api import blp as panel_api
+from honours.panel_views import bp as panel_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
 from honours.views import bp as honours_pages
@@ -180,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
         nomination_pages,
         roll_pages,
         notice_pages,
+        panel_pages,
         decision_pages,
         uploads.bp,
     ):
@@ -201,6 +204,7 @@ def register_blueprints(app: Flask) -> None:
         nominations_api,
         roll_api,
         notice_api,
+        panel_api,
         decision_api,
         uploads_api,
     ):

@@ -83,23 +83,10 @@ class Scan:
     filename: str | None
 
 
-def required_giver(person: Person, day: date) -> ConsentGiver:
-    """Who answers for the nominee on `day`: a close relative when the register says they have
-    died, a guardian while they are under 14, else the nominee. Raises ValidationFailed when
-    the register has no birth date, since then no one can tell whether a guardian must answer."""
-    if person.status is PersonStatus.deceased:
-        return ConsentGiver.relative
-    if person.birth_date is None:
-        message = _l(
-            "The nominee's birth date is not in the register: enter it first, so that it is "
-            "known whether a guardian answers for them."
-        )
-        raise ValidationFailed(message, errors={"giver": [str(message)]})
-    if persons.age_on(person.birth_date, day) < GUARDIAN_BELOW_AGE:
-        return ConsentGiver.guardian
-    return ConsentGiver.nominee
-
-
+NO_BIRTH_DATE = _l(
+    "The nominee's birth date is not in the register: enter it first, so that it is known "
+    "whether a guardian answers for them."
+)
 GIVER_REFUSALS = {
     ConsentGiver.guardian: _l(
         "The nominee is under 14: a guardian answers for them, with their name and relation."
@@ -112,6 +99,19 @@ GIVER_REFUSALS = {
         "relative."
     ),
 }
+
+
+def required_giver(person: Person, day: date) -> ConsentGiver:
+    """Who answers for the nominee on `day`: a close relative when the register says they have
+    died, a guardian while they are under 14, else the nominee. Raises ValidationFailed when
+    the register has no birth date, since then no one can tell whether a guardian must answer."""
+    if person.status is PersonStatus.deceased:
+        return ConsentGiver.relative
+    if person.birth_date is None:
+        raise ValidationFailed(NO_BIRTH_DATE, errors={"giver": [str(NO_BIRTH_DATE)]})
+    if persons.age_on(person.birth_date, day) < GUARDIAN_BELOW_AGE:
+        return ConsentGiver.guardian
+    return ConsentGiver.nominee
 
 
 def _nomination_for_consent(user: User, nomination_id: int, now: datetime, *, lock: bool):
@@ -312,7 +312,12 @@ def _shown(nomination: Nomination) -> list[ShownConsent]:
         .where(NominationConsent.nomination_id == nomination.id)
         .order_by(NominationConsent.recorded_at.desc(), NominationConsent.id.desc())
     )
-    return [ShownConsent(answer, mask_phone(answer.phone)) for answer in answers]
+    return [shown_answer(answer) for answer in answers]
+
+
+def shown_answer(answer: NominationConsent) -> ShownConsent:
+    """The answer as a clerk reads it: its phone masked."""
+    return ShownConsent(answer, mask_phone(answer.phone))
 
 
 def consent_state(user: User, nomination: Nomination, now: datetime) -> ConsentState | None:
@@ -321,6 +326,19 @@ def consent_state(user: User, nomination: Nomination, now: datetime) -> ConsentS
     reached = nomination.stage in (Stage.consent, Stage.declined, *LATER_STAGES)
     if not reached or not scope_of(user, now).acts_in(nomination.region_id):
         return None
+    return _state(nomination, now)
+
+
+def get_consent_state(
+    user: User, nomination_id: int, *, now: datetime
+) -> tuple[Nomination, ConsentState]:
+    """The nomination and its consent as the page recording answers shows them, for a clerk
+    of the nominee's region or the city. Raises NotFound, Forbidden."""
+    nomination = _nomination_for_consent(user, nomination_id, now, lock=False)
+    return nomination, _state(nomination, now)
+
+
+def _state(nomination: Nomination, now: datetime) -> ConsentState:
     answers = _shown(nomination)
     try:
         required = required_giver(nomination.person, local_day(now))

@@ -51,7 +51,13 @@ from honours.models import (
     Round,
     SensitiveView,
 )
-from honours.nomination_models import RoundDecision
+from honours.nomination_models import (
+    NominationConsent,
+    PanelMember,
+    PanelTally,
+    PanelVote,
+    RoundDecision,
+)
 from points.models import (
     Account,
     LedgerEntry,
@@ -178,6 +184,25 @@ def _sms_codes(user: User) -> Select:
         )
         .where(SmsCode.phone == user.phone)
         .order_by(SmsCode.id)
+    )
+
+
+def _consents_by_phone(user: User) -> Select:
+    """Answers about publishing a nomination that the user's phone proved with a consent code:
+    the user answered for themselves, a child or a relative who died."""
+    return (
+        select(
+            NominationConsent.id,
+            NominationConsent.nomination_id,
+            NominationConsent.agreed,
+            NominationConsent.giver,
+            NominationConsent.giver_name,
+            NominationConsent.relation,
+            NominationConsent.phone,
+            NominationConsent.recorded_at,
+        )
+        .where(NominationConsent.phone == user.phone)
+        .order_by(NominationConsent.id)
     )
 
 
@@ -1048,6 +1073,89 @@ SECTIONS: list[SectionSpec] = [
             SensitiveView.channel,
             SensitiveView.place,
             SensitiveView.viewed_at,
+        ),
+    ),
+    SectionSpec(
+        "nomination_consents_recorded",
+        _l("Answers about publishing nominations I recorded"),
+        "nomination_consent",
+        "recorded_by_id",
+        # Who answered and their phone are the answering person's, not the clerk's.
+        _own(
+            NominationConsent,
+            "recorded_by_id",
+            NominationConsent.id,
+            NominationConsent.nomination_id,
+            NominationConsent.agreed,
+            NominationConsent.giver,
+            NominationConsent.method,
+            NominationConsent.recorded_at,
+        ),
+    ),
+    SectionSpec(
+        "nomination_consents_by_my_phone",
+        _l("Answers about publishing nominations given from my phone"),
+        "nomination_consent",
+        BY_PHONE,
+        _consents_by_phone,
+    ),
+    SectionSpec(
+        "panels_i_sit_on",
+        _l("Panels of rounds I sit on"),
+        "round_panel_member",
+        "user_id",
+        _own(
+            PanelMember,
+            "user_id",
+            PanelMember.id,
+            PanelMember.round_id,
+            PanelMember.assigned_at,
+        ),
+    ),
+    SectionSpec(
+        "panel_members_assigned",
+        _l("Panel reviewers I put on rounds"),
+        "round_panel_member",
+        "assigned_by_id",
+        _own(
+            PanelMember,
+            "assigned_by_id",
+            PanelMember.id,
+            PanelMember.round_id,
+            PanelMember.user_id,
+            PanelMember.assigned_at,
+        ),
+    ),
+    SectionSpec(
+        "panel_votes",
+        _l("My votes on the panel"),
+        "panel_vote",
+        "reviewer_id",
+        _own(
+            PanelVote,
+            "reviewer_id",
+            PanelVote.id,
+            PanelVote.nomination_id,
+            PanelVote.vote,
+            PanelVote.score,
+            PanelVote.comment,
+            PanelVote.voted_at,
+        ),
+    ),
+    SectionSpec(
+        "panel_tallies_closed",
+        _l("Panel reviews I closed"),
+        "panel_tally",
+        "closed_by_id",
+        _own(
+            PanelTally,
+            "closed_by_id",
+            PanelTally.id,
+            PanelTally.nomination_id,
+            PanelTally.votes_for,
+            PanelTally.votes_against,
+            PanelTally.abstentions,
+            PanelTally.closed_at,
         ),
     ),
 ]

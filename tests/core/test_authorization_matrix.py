@@ -118,6 +118,9 @@ def api_bodies(world: World, now: datetime) -> dict[tuple[str, str], dict]:
         ("honours_api.RoundQuotas", "PUT"): {
             "quotas": [{"district_id": a.team.district_id, "quota": 3}]
         },
+        ("honours_panel_api.PanelMembers", "POST"): {"user_id": a.users["panel_reviewer"].id},
+        ("honours_panel_api.NominationVotes", "POST"): {"vote": "approve", "score": 80},
+        ("honours_panel_api.NominationConsentCode", "POST"): {"phone": "13903351234"},
         ("points_api.MerchantStatement", "GET"): {
             "start": (local_day(now) - timedelta(days=1)).isoformat(),
             "end": local_day(now).isoformat(),

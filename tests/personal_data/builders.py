@@ -25,8 +25,17 @@ from events import services as events
 from events.models import Shift
 from honours import services as honours
 from honours.models import HonourSource, Person, ViewChannel
-from honours.nomination_models import RoundDecision
-from honours.services import rounds
+from honours.nomination_models import (
+    ConsentGiver,
+    ConsentMethod,
+    NominationConsent,
+    PanelMember,
+    PanelVote,
+    RoundDecision,
+    Stage,
+    Vote,
+)
+from honours.services import panel, rounds
 from points import services as points
 from reminders import services as reminders
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -41,6 +50,7 @@ from tests.builders import (
     make_user,
 )
 from tests.honours.builders import id_number, region
+from tests.honours.nomination_builders import make_nomination, open_round
 from tests.world import _certificate, _certify
 from volunteer import services as volunteers
 
@@ -374,6 +384,7 @@ def make_people(now: datetime) -> People:
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
     record = _in_the_register(volunteer, name, office, now)
+    _on_the_panel(volunteer, office, now)
 
     for person in (volunteer, clerk, office):
         person.email = person.email or f"{person.phone}@example.com"
@@ -390,3 +401,44 @@ def make_people(now: datetime) -> People:
         email=volunteer.email,
         record=record,
     )
+
+
+def _on_the_panel(person: User, office: User, now: datetime) -> None:
+    """The person sits on a round's panel (the office put them there) and voted on a nomination
+    whose review the office closed. As a district clerk, the person records a nominee's consent;
+    and the office's own phone proved an answer given for a relative of theirs."""
+    round_ = open_round(office)
+    db.session.add(
+        PanelMember(
+            round_id=round_.id, user_id=person.id, assigned_by_id=office.id, assigned_at=now
+        )
+    )
+    voted = make_nomination(
+        round_, region("haigang-wenhualu"), stage=Stage.panel, by=office, name="赵德义"
+    )
+    db.session.add(
+        PanelVote(
+            nomination_id=voted.id, reviewer_id=person.id, vote=Vote.approve, score=90, voted_at=now
+        )
+    )
+    db.session.flush()
+    panel.close_review(office, voted.id, now=now)
+    for recorder, giver, phone in (
+        (person, ConsentGiver.nominee, "13903350077"),
+        (office, ConsentGiver.relative, office.phone),
+    ):
+        named = giver is not ConsentGiver.nominee
+        db.session.add(
+            NominationConsent(
+                nomination_id=voted.id,
+                agreed=True,
+                giver=giver,
+                giver_name="赵明" if named else None,
+                relation="儿子" if named else None,
+                method=ConsentMethod.verified_phone,
+                phone=phone,
+                recorded_by_id=recorder.id,
+                recorded_at=now,
+            )
+        )
+    db.session.flush()
