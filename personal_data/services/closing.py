@@ -42,6 +42,7 @@ from core.uploads.models import Upload
 from events import services as events
 from events.models import CorrectionRequest, Shift, SignUp
 from honours.models import Person, PersonRevision, RevisionAction
+from honours.nomination_models import Nominator
 from personal_data.services.export import require_open
 from points.models import RedeemCode
 from reminders.models import Notification, NotificationKind, NotificationPreference
@@ -235,6 +236,17 @@ def _neutral_upload_names(user: User) -> None:
         upload.filename = f"upload-{upload.id}" + (f".{extension}" if extension else "")
 
 
+def _unnamed_nominators(user: User) -> None:
+    """Where the user put their name to a nomination, their name and number go; the nomination
+    stays the office's, and who nominated it is kept by the account's id."""
+    db.session.execute(
+        update(Nominator)
+        .where(Nominator.user_id == user.id)
+        .values(name=CLOSED_NAME, contact_phone=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _unlink_register(user: User, now: datetime) -> None:
     """The register of good people's record of the user (merged ones too) no longer names the
     account; the unlinking is a revision of the record, as every change there is. The record
@@ -266,7 +278,8 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     yet are cancelled (seats go to those waiting); their inbox, pending reminders, one-time
     links, SMS codes and live redeem code go; the full name on their certificates is masked.
     Role assignments still live are withdrawn (kept in the history, and in the audit log).
-    Files the user uploaded stay, renamed upload-<id>.<extension>. The register of good
+    Files the user uploaded stay, renamed upload-<id>.<extension>; where they nominated a good
+    person, the nomination keeps them by id, without their name and number. The register of good
     people's record of the user is unlinked from the account (a revision says so) and kept
     whole, name and number with it: it is the office's register of a public honour, on its own
     legal basis and publication consent, not the account's data. Check-ins (hours), the points
@@ -295,6 +308,7 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     _mask_certificates(user)
     _withdraw_assignments(user, now)
     _neutral_upload_names(user)
+    _unnamed_nominators(user)
     _unlink_register(user, now)
     for request in db.session.scalars(
         select(CorrectionRequest).where(CorrectionRequest.user_id == user.id)

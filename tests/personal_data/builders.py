@@ -18,6 +18,7 @@ from core.auth.assignments import AssignmentKind
 from core.auth.models import Role, SmsPurpose, User
 from core.auth.sms import current_gateway
 from core.auth.sms_services import request_code
+from core.clock import local_day
 from core.extensions import db
 from core.regions import ensure_regions
 from core.settings import current_settings
@@ -36,6 +37,8 @@ from honours.nomination_models import (
     Vote,
 )
 from honours.services import panel, rounds
+from honours.services.nomination_files import Attachment, Incoming
+from honours.services.nominations import nominate
 from points import services as points
 from reminders import services as reminders
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -343,6 +346,42 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     return record
 
 
+def _nominating(person: User, office: User, now: datetime) -> None:
+    """The person, their phone verified, nominates a neighbour through the public form with a
+    life photo, in a round the office opened today."""
+    ensure_regions(demo_communities=True)
+    held = rounds.create_round(
+        office,
+        {
+            "name": "本月“秦皇岛好人”月评",
+            "kind": "monthly",
+            "honour_type_id": honours.find_honour_type_by_code("good_person_city").id,
+            "opens_on": local_day(now),
+            "closes_on": local_day(now) + timedelta(days=10),
+        },
+        now=now,
+    )
+    rounds.open_round(office, held.id, now=now)
+    person.phone_verified_at = now
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 160, 40)).save(photo, format="PNG")
+    photo.seek(0)
+    nominate(
+        person,
+        {
+            "round_id": held.id,
+            "nominee_name": "孙淑珍",
+            "region_id": region("haigang-wenhualu-01").id,
+            "category": "helping_others",
+            "summary": "二十年义务为社区老人理发",
+            "deeds": "她每周六在社区为行动不便的老人上门理发，风雨无阻。" * 40,
+        },
+        now=now,
+        incoming=[Incoming(Attachment.life_photo, photo, f"{person.display_name}拍摄.png")],
+        settings=current_settings().uploads,
+    )
+
+
 def make_people(now: datetime) -> People:
     """The volunteer 欧阳志远 (a team leader too), a merchant clerk and an office account, with
     rows everywhere; see the module's docstring."""
@@ -384,6 +423,7 @@ def make_people(now: datetime) -> People:
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
     record = _in_the_register(volunteer, name, office, now)
+    _nominating(volunteer, office, now)
     _on_the_panel(volunteer, office, now)
 
     for person in (volunteer, clerk, office):
