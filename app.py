@@ -59,6 +59,8 @@ from honours.notice_api import blp as notice_api
 from honours.notice_views import bp as notice_pages
 from honours.panel_api import blp as panel_api
 from honours.panel_views import bp as panel_pages
+from honours.review_api import blp as review_api
+from honours.review_views import bp as review_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
 from honours.views import bp as honours_pages
@@ -180,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_pages,
         honours_pages,
         nomination_pages,
+        review_pages,
         roll_pages,
         notice_pages,
         panel_pages,
@@ -202,6 +205,7 @@ def register_blueprints(app: Flask) -> None:
         personal_data_api,
         honours_api,
         nominations_api,
+        review_api,
         roll_api,
         notice_api,
         panel_api,

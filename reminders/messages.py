@@ -13,6 +13,7 @@ from flask_babel import force_locale, format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from honours.nomination_models import Stage
 from reminders.models import Notification, NotificationKind
 
 KIND_LABELS = {
@@ -29,6 +30,7 @@ KIND_LABELS = {
     NotificationKind.campaign_unplanned_teams: _l(
         "Teams with nothing planned for an upcoming campaign"
     ),
+    NotificationKind.nomination_overdue: _l("A nomination waits past its review time limit"),
 }
 
 
@@ -134,6 +136,20 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
         return _(
             "%(campaign)s starts on %(day)s", campaign=p["campaign"], day=_day(p["starts_on"])
         ), lines
+    if kind is NotificationKind.nomination_overdue:
+        lines = [
+            _(
+                "It has waited at “%(stage)s” past its time limit, %(when)s.",
+                stage=Stage(p["stage"]).label,
+                when=_when(p["due_at"]),
+            ),
+            _("Round: %(round)s", round=p["round"]),
+        ]
+        if p.get("above"):
+            lines.append(_("Its reviewers were reminded; please see that it is reviewed."))
+        else:
+            lines.append(_("Please forward, return or reject it."))
+        return _("Overdue: the nomination of %(name)s", name=p["name"]), lines
     raise ValueError(kind)
 
 
@@ -154,6 +170,8 @@ def _endpoint(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, dict[str,
         return "volunteer.team", {"team_id": p["team_id"]}
     if kind is NotificationKind.campaign_unplanned_teams:
         return "events.campaigns", {}
+    if kind is NotificationKind.nomination_overdue:
+        return "nominations.detail", {"nomination_id": p["nomination_id"]}
     if kind is NotificationKind.free_places_tomorrow:
         return "events.manage_activity", {"activity_id": p["shifts"][0]["activity_id"]}
     return "volunteer.teams", {}

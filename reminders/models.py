@@ -32,6 +32,8 @@ class NotificationKind(enum.Enum):
     weekly_digest = "weekly_digest"
     # the office
     campaign_unplanned_teams = "campaign_unplanned_teams"
+    # clerks of the review levels, and the city
+    nomination_overdue = "nomination_overdue"
 
 
 class DeliveryChoice(enum.Enum):

@@ -22,12 +22,11 @@ from sqlalchemy.orm import joinedload
 
 from core.auth.assignments import CITY_KINDS, RoleAssignment, assignments_of
 from core.auth.models import Role, User
-from core.clock import local_day
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.regions import ancestors, descendant_ids
 from core.rows import Slice, Window
-from core.workdays import WorkCalendar, working_day_deadline
+from core.workdays import WorkCalendar, working_day_deadline, working_days_between
 from honours.models import RoundQuota
 from honours.nomination_models import (
     REVIEW_STAGES,
@@ -159,12 +158,13 @@ def escalates_at(nomination: Nomination, calendar: WorkCalendar, zone: tzinfo) -
     return working_day_deadline(nomination.stage_entered_at, days, calendar, zone)
 
 
-def days_over(due: datetime, now: datetime, zone: tzinfo) -> int:
-    """Calendar days past the last day of the time limit (0 while it runs)."""
+def days_over(due: datetime, now: datetime, calendar: WorkCalendar, zone: tzinfo) -> int:
+    """Working days past the last day of the time limit (0 while it runs, and on the days off
+    right after it)."""
     if now < due:
         return 0
     last_day = (due.astimezone(zone) - timedelta(days=1)).date()
-    return max((local_day(now) - last_day).days, 1)
+    return working_days_between(last_day, now.astimezone(zone).date(), calendar)
 
 
 # Who reviews ----------------------------------------------------------------------------------
@@ -483,6 +483,7 @@ class ReviewOptions:
     may_declare: bool
     declaration: ConflictDeclaration | None
     due: datetime | None
+    is_overdue: bool
     days_over: int
 
 
@@ -512,7 +513,8 @@ def review_options(
         may_declare=may_declare,
         declaration=declaration,
         due=due,
-        days_over=days_over(due, now, zone) if due else 0,
+        is_overdue=due is not None and due <= now,
+        days_over=days_over(due, now, calendar, zone) if due else 0,
     )
 
 
@@ -521,10 +523,12 @@ def review_options(
 
 @dataclass(frozen=True)
 class Waiting:
-    """A nomination waiting at the user's level, with its time limit."""
+    """A nomination waiting at the user's level, with its time limit: overdue once `due` has
+    passed, by `days_over` working days."""
 
     nomination: Nomination
     due: datetime
+    is_overdue: bool
     days_over: int
 
 
@@ -577,7 +581,8 @@ def list_review_queue(
     waiting = []
     for nomination in db.session.scalars(query).unique():
         due = due_at(nomination, calendar, zone)
-        waiting.append(Waiting(nomination, due, days_over(due, now, zone)))
+        late = days_over(due, now, calendar, zone)
+        waiting.append(Waiting(nomination, due, due <= now, late))
     waiting.sort(key=lambda item: (item.due, item.nomination.id))
     return Slice(waiting[window.first : window.first + window.size], len(waiting))
 

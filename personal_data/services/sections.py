@@ -52,6 +52,8 @@ from honours.models import (
     SensitiveView,
 )
 from honours.nomination_models import (
+    BackgroundCheck,
+    ConflictDeclaration,
     Nomination,
     NominationConsent,
     NominationFile,
@@ -59,6 +61,7 @@ from honours.nomination_models import (
     PanelMember,
     PanelTally,
     PanelVote,
+    ReviewStep,
     RoundDecision,
 )
 from points.models import (
@@ -1207,6 +1210,55 @@ SECTIONS: list[SectionSpec] = [
             NominationFile.kind,
             NominationFile.upload_id,
             NominationFile.added_at,
+        ),
+    ),
+    SectionSpec(
+        "nomination_steps_taken",
+        _l("Steps I took on nominations"),
+        "nomination_step",
+        "actor_id",
+        # What was done and when, by ids: the opinion is about the nominee.
+        _own(
+            ReviewStep,
+            "actor_id",
+            ReviewStep.id,
+            ReviewStep.nomination_id,
+            ReviewStep.action,
+            ReviewStep.from_stage,
+            ReviewStep.to_stage,
+            ReviewStep.declared_no_conflict,
+            ReviewStep.acted_at,
+        ),
+    ),
+    SectionSpec(
+        "nomination_conflicts_declared",
+        _l("Conflicts of interest I declared"),
+        "nomination_conflict",
+        "user_id",
+        _own(
+            ConflictDeclaration,
+            "user_id",
+            ConflictDeclaration.id,
+            ConflictDeclaration.nomination_id,
+            ConflictDeclaration.reason,
+            ConflictDeclaration.declared_at,
+        ),
+    ),
+    SectionSpec(
+        "background_checks_recorded",
+        _l("Background checks I recorded"),
+        "background_check",
+        "recorded_by_id",
+        # When and with which agency, by ids: what an agency answered is about the nominee.
+        _own(
+            BackgroundCheck,
+            "recorded_by_id",
+            BackgroundCheck.id,
+            BackgroundCheck.nomination_id,
+            BackgroundCheck.agency,
+            BackgroundCheck.sent_on,
+            BackgroundCheck.answered_on,
+            BackgroundCheck.updated_at,
         ),
     ),
 ]

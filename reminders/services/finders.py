@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import String, cast, exists, func, literal, select
 
 from core.auth.models import Role, User
-from core.clock import local_day, local_moment
+from core.clock import local_day, local_moment, local_zone
 from core.collation import in_pinyin_order
 from core.extensions import db
 from core.settings import ReminderSettings
+from core.workdays import load_calendar
 from events.models import (
     Activity,
     ActivityNotice,
@@ -28,6 +29,7 @@ from events.models import (
     SignUp,
     SignUpStatus,
 )
+from honours.services.review import overdue_nominations
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
 from reminders.models import Notification, NotificationKind
 from volunteer.models import Membership, MembershipRole, MembershipStatus, Team, TeamStatus
@@ -388,6 +390,42 @@ def _campaigns_unplanned(now: datetime, settings: ReminderSettings) -> Iterator[
             )
 
 
+def _nominations_overdue(now: datetime) -> Iterator[Due]:
+    """The clerks of a review level, once for each nomination that waits there past the
+    level's time limit, and the clerks of the level above (the city above the district) once
+    it is late by a second time limit; honours says who (review.overdue_nominations). A
+    nomination that moved on is not found, and one that comes back to a level is a new wait."""
+    kind = NotificationKind.nomination_overdue
+    overdue = overdue_nominations(now, load_calendar(), local_zone())
+    subjects = [s for item in overdue for s in (item.subject, f"{item.subject}:above")]
+    told: set[tuple[str, int]] = set()
+    for start in range(0, len(subjects), 500):
+        told.update(
+            tuple(row)
+            for row in db.session.execute(
+                select(Notification.subject, Notification.user_id).where(
+                    Notification.kind == kind,
+                    Notification.subject.in_(subjects[start : start + 500]),
+                )
+            ).all()
+        )
+    for item in overdue:
+        params = {
+            "nomination_id": item.nomination_id,
+            "name": item.nominee_name,
+            "round": item.round_name,
+            "stage": item.stage.value,
+            "due_at": _iso(item.due),
+        }
+        for subject, user_ids, above in (
+            (item.subject, item.clerk_ids, False),
+            (f"{item.subject}:above", item.above_ids, True),
+        ):
+            for user_id in sorted(user_ids):
+                if (subject, user_id) not in told:
+                    yield Due(user_id, kind, subject, params | {"above": above})
+
+
 def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
     """Every notification due at `now` that has not been created yet. Each finder looks back
     at most `settings.catch_up`, so a scheduler that was down catches up once, and the
@@ -403,5 +441,6 @@ def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
         _join_requests_waiting(now, since, settings),
         _weekly_digest(now, since, settings),
         _campaigns_unplanned(now, settings),
+        _nominations_overdue(now),
     )
     return [due for finder in finders for due in finder]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from core.auth.assignments import CITY_KINDS, REGION_KINDS, RoleAssignment
 from core.auth.models import Role, User
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
@@ -29,6 +30,8 @@ LEADER_KINDS = (
     NotificationKind.weekly_digest,
 )
 OFFICE_KINDS = (NotificationKind.campaign_unplanned_teams,)
+# Those who review nominations: the clerks of the levels and the city.
+REVIEWER_KINDS = (NotificationKind.nomination_overdue,)
 MAX_PAGE = 100_000
 
 
@@ -80,14 +83,27 @@ def mark_all_read(user: User, *, now: datetime) -> int:
     return result.rowcount
 
 
+def _reviews_nominations(user: User) -> bool:
+    """Whether the user holds a live assignment as a clerk of a review level or of the city."""
+    kinds = (*REGION_KINDS, *CITY_KINDS)
+    held = select(RoleAssignment.id).where(
+        RoleAssignment.user_id == user.id,
+        RoleAssignment.kind.in_(kinds),
+        RoleAssignment.withdrawn_at.is_(None),
+    )
+    return db.session.scalar(held.limit(1)) is not None
+
+
 def kinds_for(user: User) -> tuple[NotificationKind, ...]:
     """The kinds a user can receive, for the settings page: volunteers' kinds, leaders' kinds
-    for a volunteer who leads a team, the office's for the office."""
+    for a volunteer who leads a team, the reviewers' for a clerk, the office's (and the
+    reviewers') for the office."""
     if user.role is Role.office:
-        return OFFICE_KINDS
+        return OFFICE_KINDS + REVIEWER_KINDS
     if user.role is not Role.volunteer:
         return ()
-    return VOLUNTEER_KINDS + (LEADER_KINDS if volunteers.led_team_ids(user) else ())
+    kinds = VOLUNTEER_KINDS + (LEADER_KINDS if volunteers.led_team_ids(user) else ())
+    return kinds + (REVIEWER_KINDS if _reviews_nominations(user) else ())
 
 
 def preferences(user: User) -> dict[NotificationKind, DeliveryChoice]:

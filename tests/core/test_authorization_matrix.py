@@ -121,6 +121,11 @@ def api_bodies(world: World, now: datetime) -> dict[tuple[str, str], dict]:
         ("honours_panel_api.PanelMembers", "POST"): {"user_id": a.users["panel_reviewer"].id},
         ("honours_panel_api.NominationVotes", "POST"): {"vote": "approve", "score": 80},
         ("honours_panel_api.NominationConsentCode", "POST"): {"phone": "13903351234"},
+        ("honours_review_api.NominationConflicts", "POST"): {"reason": "被推荐人是我的亲属"},
+        ("honours_review_api.BackgroundChecks", "POST"): {
+            "agency": "police",
+            "sent_on": local_day(now).isoformat(),
+        },
         ("points_api.MerchantStatement", "GET"): {
             "start": (local_day(now) - timedelta(days=1)).isoformat(),
             "end": local_day(now).isoformat(),

@@ -528,7 +528,7 @@ def test_the_page_offers_the_reviewer_the_actions_of_the_level(places, round_, c
     offered = review.review_options(clerks["community"], lead, NOW, calendar, SHANGHAI)
     assert offered.actions == [review.ReviewAction.forward, review.ReviewAction.reject]
     assert offered.checklist == review.CHECKLIST[Stage.community]
-    assert offered.may_declare and offered.days_over == 0
+    assert offered.may_declare and not offered.is_overdue
     assert review.review_options(clerks["street"], lead, NOW, calendar, SHANGHAI).actions == []
     assert review.review_options(clerks["city"], media, NOW, calendar, SHANGHAI).actions == [
         review.ReviewAction.forward,
@@ -556,8 +556,10 @@ def test_the_queue_holds_the_levels_work_in_the_region_overdue_first(places, rou
     )
 
     assert [item.nomination for item in found.items] == [late, fresh] and found.total == 2
-    # Reached on Friday 22 May: five working days ran out at the end of Friday 29 May.
-    assert found.items[0].days_over == 3 and found.items[1].days_over == 0
+    # Reached on Friday 22 May: five working days ran out at the end of Friday 29 May, one
+    # working day ago on Monday 1 June.
+    assert (found.items[0].is_overdue, found.items[0].days_over) == (True, 1)
+    assert (found.items[1].is_overdue, found.items[1].days_over) == (False, 0)
     with pytest.raises(NotFound):
         review.list_review_queue(
             make_user(), Window(), now=NOW, calendar=WorkCalendar(), zone=SHANGHAI

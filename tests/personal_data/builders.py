@@ -54,6 +54,7 @@ from tests.builders import (
 )
 from tests.honours.builders import id_number, region
 from tests.honours.nomination_builders import make_nomination, open_round
+from tests.honours.review_builders import review_as_district_clerk
 from tests.world import _certificate, _certify
 from volunteer import services as volunteers
 
@@ -423,6 +424,7 @@ def make_people(now: datetime) -> People:
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
     record = _in_the_register(volunteer, name, office, now)
+    review_as_district_clerk(volunteer, office, region("haigang-wenhualu-01"), now)
     _nominating(volunteer, office, now)
     _on_the_panel(volunteer, office, now)
 
