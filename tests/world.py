@@ -57,7 +57,6 @@ from tests.honours.nomination_builders import DEEDS, make_nomination
 from volunteer import services as volunteers
 from volunteer.models import Membership, Team
 
-ROLES = ("volunteer", "leader", "merchant_staff", "office")
 # Volunteers by role holding an assignment (core.auth.assignments), by the kind they hold.
 SCOPED = (
     AssignmentKind.community_clerk,
@@ -66,6 +65,8 @@ SCOPED = (
     AssignmentKind.panel_reviewer,
     AssignmentKind.media_editor,
 )
+# The keys of Side.users: a role, or the kind of assignment a volunteer holds.
+ROLES = ("volunteer", "leader", *(kind.value for kind in SCOPED), "merchant_staff", "office")
 SCOPED_NAMES = {
     AssignmentKind.community_clerk: "社区专干",
     AssignmentKind.street_clerk: "街道专干",

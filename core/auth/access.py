@@ -91,24 +91,43 @@ def _unauthorized():
 
 class Who(enum.Enum):
     """Who may reach a route. A team leader (队长) is a volunteer leading a team by membership,
-    not a role, so whatever admits volunteers admits leaders too."""
+    not a role; clerks, panel reviewers and media editors are volunteers holding an assignment
+    (core.auth.assignments), not a role either. So whatever admits volunteers admits them all
+    too, and which of them may act where is for the service to say."""
 
     anonymous = "anonymous"
     volunteer = "volunteer"
     leader = "leader"
+    community_clerk = "community_clerk"
+    street_clerk = "street_clerk"
+    district_clerk = "district_clerk"
+    panel_reviewer = "panel_reviewer"
+    media_editor = "media_editor"
     merchant_staff = "merchant_staff"
     office = "office"
 
 
 SIGNED_IN = frozenset(Who) - {Who.anonymous}
 EVERYONE = frozenset(Who)
+# Those whose role is Role.volunteer: the role check cannot tell them apart.
+VOLUNTEERS = frozenset(
+    {
+        Who.volunteer,
+        Who.leader,
+        Who.community_clerk,
+        Who.street_clerk,
+        Who.district_clerk,
+        Who.panel_reviewer,
+        Who.media_editor,
+    }
+)
 
 # Whose objects the ids of a request (in its path or body) must name for a caller other than
 # the office: the caller's own, a team the caller leads, the merchant the caller staffs.
 OWNERS = ("self", "team", "merchant")
 
 _WHO_OF_ROLE = {
-    Role.volunteer: {Who.volunteer, Who.leader},
+    Role.volunteer: VOLUNTEERS,
     Role.merchant_staff: {Who.merchant_staff},
     Role.office: {Who.office},
 }
@@ -139,8 +158,9 @@ class Access:
 
 def role_required(*roles: Role | Who, owner: str | None = None, why: str | None = None):
     """Let a signed-in user through if they hold one of `roles` (any role when none is given),
-    and declare on the view who may reach it (`Access`). `Who.leader` lets volunteers through
-    here; whether they lead the team is for the service to say.
+    and declare on the view who may reach it (`Access`). `Who.leader` or a clerk's `Who` lets
+    volunteers through here; whether they lead the team or clerk where it acts is for the
+    service to say, and a rule admitting volunteers admits every one of VOLUNTEERS.
 
     Anonymous users are sent to sign in (pages) or get 401 (API); others get 403.
     """
@@ -148,7 +168,7 @@ def role_required(*roles: Role | Who, owner: str | None = None, why: str | None 
     for role in roles:
         admitted |= _WHO_OF_ROLE[role] if isinstance(role, Role) else {role}
     if Who.volunteer in admitted:
-        admitted.add(Who.leader)
+        admitted |= VOLUNTEERS
     access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
     checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
 

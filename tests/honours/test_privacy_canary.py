@@ -1,11 +1,14 @@
 """The privacy canary (issue 18): a person of the register with a distinctive ID number and
 phone lives in one community of 海港区; every GET rule of the URL map, pages and API alike, is
 asked by every role (a visitor, a volunteer, a team leader, merchant staff, community, street
-and district clerks inside and outside the person's region, city office staff, the office),
-with the ids of the canary's records in the path. The whole ID number or phone may appear only
-to the district clerk of the person's district, the city's staff and the office, and each time
-it does, that request must have written a line to the log of whole views. A rule added later
-is asked too; one whose path names something this test has no value for fails, named."""
+and district clerks inside and outside the person's region, city office staff, the office, a
+panel reviewer and a media editor), with the ids of the canary's records in the path. The
+person is also the nominee of a nomination at the panel (so that its panel reviewer reads it)
+filed by the media editor, which names the ID number and phone as the nominee's. The whole ID
+number or phone may appear only to the district clerk of the person's district, the city's
+staff and the office, and each time it does, that request must have written a line to the log
+of whole views. A rule added later is asked too; one whose path names something this test has
+no value for fails, named."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from core.clock import local_day, utcnow
 from core.extensions import db
 from honours import services
 from honours.models import HonourCategory, HonourSource, SensitiveView
+from honours.nomination_models import Channel, Stage
 from tests.builders import DEFAULT_PASSWORD, make_user
 from tests.core.test_authorization_matrix import (
     PLAIN_VALUES,
@@ -34,6 +38,7 @@ from tests.core.test_authorization_matrix import (
     readable_text,
 )
 from tests.honours.builders import honour_type, make_places
+from tests.honours.nomination_builders import make_nomination
 from tests.world import make_world
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -176,6 +181,16 @@ def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app
     person, honour = _canary(office, places["wenhuali"], now)
     nanguan_town = places["nanguan"].parent
     b = world.b.users
+    nomination = make_nomination(
+        world.b.round,
+        places["wenhuali"],
+        stage=Stage.panel,
+        channel=Channel.media,
+        person=person,
+        by=b["media_editor"],
+        at=now,
+        nominee_phone=CANARY_PHONE,
+    )
     askers = [
         Asker("visitor", None, Who.anonymous, False),
         Asker("volunteer", b["volunteer"], Who.volunteer, False),
@@ -184,37 +199,37 @@ def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app
         Asker(
             "community clerk here",
             _clerk(AssignmentKind.community_clerk, places["wenhuali"], now, "社区专干"),
-            Who.volunteer,
+            Who.community_clerk,
             False,
         ),
         Asker(
             "community clerk elsewhere",
             _clerk(AssignmentKind.community_clerk, places["nanguan"], now, "外区社区专干"),
-            Who.volunteer,
+            Who.community_clerk,
             False,
         ),
         Asker(
             "street clerk here",
             _clerk(AssignmentKind.street_clerk, places["wenhualu"], now, "街道专干"),
-            Who.volunteer,
+            Who.street_clerk,
             False,
         ),
         Asker(
             "street clerk elsewhere",
             _clerk(AssignmentKind.street_clerk, nanguan_town, now, "外区街道专干"),
-            Who.volunteer,
+            Who.street_clerk,
             False,
         ),
         Asker(
             "district clerk here",
             _clerk(AssignmentKind.district_clerk, places["haigang"], now, "区文明办"),
-            Who.volunteer,
+            Who.district_clerk,
             True,
         ),
         Asker(
             "district clerk elsewhere",
             _clerk(AssignmentKind.district_clerk, places["shanhaiguan"], now, "外区文明办"),
-            Who.volunteer,
+            Who.district_clerk,
             False,
         ),
         Asker(
@@ -224,6 +239,9 @@ def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app
             True,
         ),
         Asker("office", office, Who.office, True),
+        # The world's B's clerks would ask as those elsewhere above.
+        Asker("panel reviewer", b["panel_reviewer"], Who.panel_reviewer, False),
+        Asker("media editor", b["media_editor"], Who.media_editor, False),
     ]
     db.session.commit()
     for asker in askers:
@@ -236,6 +254,7 @@ def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app
             "token": world.check_in_code,
             "person_id": person.id,
             "honour_id": honour.id,
+            "nomination_id": nomination.id,
         }
         urls, missing = _urls(app, ids)
         problems += missing
