@@ -550,3 +550,23 @@ def test_the_data_export_of_an_honoured_account_lists_the_certificate(places):
     assert [row["number"] for row in sections["certificates"].rows] == [number]
     assert [row["certificate_number"] for row in sections["register_honours"].rows] == [number]
     assert [row["document_number"] for row in recorded["decisions_recorded"].rows] == [NUMBER]
+
+
+def test_the_nomination_page_shows_the_honour_and_the_certificate_to_whom_may_have_it(app, places):
+    office = make_office()
+    round_, made = closed_round(office, places, 李秀英="wenhuali")
+    entry = made["李秀英"]
+    nominator = make_user(display_name="热心群众")
+    entry.nominators[0].user_id = nominator.id
+    decide(office, round_, on=local_day(utcnow()), now=utcnow())
+    number = db.session.get(Honour, entry.honour_id).certificate_number
+    db.session.commit()
+    page = f"/honours/nominations/{entry.id}"
+
+    by_office = sign_in(app.test_client(), office).get(page)
+    by_nominator = sign_in(app.test_client(), nominator).get(page)
+
+    assert by_office.status_code == 200 and 'data-testid="decision"' in by_office.text
+    assert number in by_office.text and 'data-testid="certificate"' in by_office.text
+    assert by_nominator.status_code == 200 and number in by_nominator.text
+    assert 'data-testid="certificate"' not in by_nominator.text
