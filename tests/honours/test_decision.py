@@ -454,6 +454,8 @@ def test_the_office_records_the_decision_on_its_page_and_downloads_the_certifica
     download = client.get(f"/honours/register/honours/{honour_id}/certificate.pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
+    person = client.get(f"/honours/register/persons/{made['李秀英'].person_id}")
+    assert f'data-testid="certificate-{honour_id}"' in person.text
 
 
 def test_a_refused_decision_on_the_page_says_why_and_changes_nothing(app, places):
