@@ -38,8 +38,18 @@ from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from honours import services as honours
 from honours.models import Honour, HonourSource, Person, Round
-from honours.nomination_models import Nomination, PanelMember, Stage, StepAction
-from honours.services import pipeline, rounds
+from honours.nomination_models import (
+    ConsentGiver,
+    ConsentMethod,
+    Nomination,
+    NominationConsent,
+    Objection,
+    PanelMember,
+    PanelTally,
+    Stage,
+    StepAction,
+)
+from honours.services import notice, pipeline, rounds
 from honours.services.nomination_files import Attachment, Incoming, attach
 from points import services as points
 from points.models import CatalogItem, Merchant, Redemption
@@ -155,6 +165,10 @@ class World:
     check_in_code: str
     holiday: Holiday | None = None
     assignment: RoleAssignment | None = None
+    # A nomination of A's person on the public notice (公示) of A's round, and an objection to
+    # it by A's volunteer.
+    notice_entry: Nomination | None = None
+    objection: Objection | None = None
 
     @property
     def round(self) -> Round:
@@ -442,6 +456,54 @@ def _nomination(round_: Round, person: Person, clerk: User, tag: str, now: datet
     return nomination
 
 
+def _notice(a: Side, city: User, now: datetime) -> tuple[Nomination, Objection]:
+    """A nomination of A's person, its consent given and its panel review closed, on the
+    public notice of A's round opened by the city; A's volunteer, whose phone is verified,
+    likes it and objects to it."""
+    entry = make_nomination(
+        a.round,
+        a.person.region,
+        stage=Stage.panel,
+        person=a.person,
+        by=a.users["community_clerk"],
+        at=now,
+        summary="三十年如一日照顾瘫痪婆婆",
+        deeds=f"公示事迹：{DEEDS[:850]}",
+    )
+    db.session.add_all(
+        [
+            NominationConsent(
+                nomination_id=entry.id,
+                agreed=True,
+                giver=ConsentGiver.nominee,
+                method=ConsentMethod.signed_form,
+                form_upload_id=a.upload.id,
+                recorded_by_id=a.users["community_clerk"].id,
+                recorded_at=now,
+            ),
+            PanelTally(
+                nomination_id=entry.id,
+                votes_for=5,
+                votes_against=0,
+                abstentions=0,
+                mean_score=90.0,
+                excluded_user_ids=[],
+                closed_by_id=city.id,
+                closed_at=now,
+            ),
+        ]
+    )
+    db.session.flush()
+    notice.open_notice(city, a.round.id, [entry.id], now=now)
+    volunteer = a.users["volunteer"]
+    volunteer.phone_verified_at = now
+    notice.like(volunteer, entry.id, now=now)
+    objection = notice.file_objection(
+        volunteer, entry.id, f"异议{a.tag}：事迹与实际不符", is_name_confirmed=True, now=now
+    )
+    return entry, objection
+
+
 def make_world(now: datetime) -> World:
     """Two sides alike, A and B, in one campaign, in districts of their own; the check-in code
     is A's past shift's, fresh at `now`."""
@@ -459,4 +521,13 @@ def make_world(now: datetime) -> World:
     assignment = db.session.scalar(
         select(RoleAssignment).where(RoleAssignment.user_id == a.users["media_editor"].id)
     )
-    return World(a=a, b=b, check_in_code=code, holiday=holiday, assignment=assignment)
+    notice_entry, objection = _notice(a, city, now)
+    return World(
+        a=a,
+        b=b,
+        check_in_code=code,
+        holiday=holiday,
+        assignment=assignment,
+        notice_entry=notice_entry,
+        objection=objection,
+    )

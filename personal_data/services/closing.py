@@ -42,7 +42,7 @@ from core.uploads.models import Upload
 from events import services as events
 from events.models import CorrectionRequest, Shift, SignUp
 from honours.models import Person, PersonRevision, RevisionAction
-from honours.nomination_models import Nominator
+from honours.nomination_models import Nominator, Objection
 from personal_data.services.export import require_open
 from points.models import RedeemCode
 from reminders.models import Notification, NotificationKind, NotificationPreference
@@ -247,6 +247,17 @@ def _unnamed_nominators(user: User) -> None:
     )
 
 
+def _objector_unnamed(user: User, olds: list[str]) -> None:
+    """Objections the user filed to public notices stay with their answers (the office's
+    record of why an entry stayed or went), but no longer name the objector: the name becomes
+    CLOSED_NAME, the number the placeholder, and the user's name or number in their words
+    goes too."""
+    for objection in db.session.scalars(select(Objection).where(Objection.user_id == user.id)):
+        objection.name = CLOSED_NAME
+        objection.phone = placeholder_phone(user.id)
+        objection.text = _scrub(objection.text, olds)
+
+
 def _unlink_register(user: User, now: datetime) -> None:
     """The register of good people's record of the user (merged ones too) no longer names the
     account; the unlinking is a revision of the record, as every change there is. The record
@@ -285,7 +296,8 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     legal basis and publication consent, not the account's data. Check-ins (hours), the points
     ledger, the audit log, the register's histories and the log of whole views the user made
     as a clerk are kept as they are: they hold the account's id, never its number, name or
-    address. The closing is written to the audit log.
+    address. Objections the user filed stay, with CLOSED_NAME and the placeholder number for
+    the objector. The closing is written to the audit log.
 
     Raises Conflict (closed already; the only leader of a team), Forbidden (not a volunteer
     account), ValidationFailed (wrong password).
@@ -310,6 +322,7 @@ def close_account(user: User, *, password: str, now: datetime) -> User:
     _neutral_upload_names(user)
     _unnamed_nominators(user)
     _unlink_register(user, now)
+    _objector_unnamed(user, olds)
     for request in db.session.scalars(
         select(CorrectionRequest).where(CorrectionRequest.user_id == user.id)
     ):

@@ -57,12 +57,15 @@ from honours.nomination_models import (
     Nomination,
     NominationConsent,
     NominationFile,
+    NominationLike,
     Nominator,
+    Objection,
     PanelMember,
     PanelTally,
     PanelVote,
     ReviewStep,
     RoundDecision,
+    RoundNotice,
 )
 from points.models import (
     Account,
@@ -209,6 +212,16 @@ def _consents_by_phone(user: User) -> Select:
         )
         .where(NominationConsent.phone == user.phone)
         .order_by(NominationConsent.id)
+    )
+
+
+def _objections_by_phone(user: User) -> Select:
+    """Objections that keep the user's number as the objector's: their own, filed from their
+    account while it held that number."""
+    return (
+        select(Objection.id, Objection.nomination_id, Objection.name, Objection.filed_at)
+        .where(Objection.phone == user.phone)
+        .order_by(Objection.id)
     )
 
 
@@ -1259,6 +1272,124 @@ SECTIONS: list[SectionSpec] = [
             BackgroundCheck.sent_on,
             BackgroundCheck.answered_on,
             BackgroundCheck.updated_at,
+        ),
+    ),
+    SectionSpec(
+        "notices_opened",
+        _l("Public notices I opened"),
+        "round_notice",
+        "opened_by_id",
+        _own(
+            RoundNotice,
+            "opened_by_id",
+            RoundNotice.id,
+            RoundNotice.round_id,
+            RoundNotice.opens_at,
+            RoundNotice.closes_at,
+        ),
+    ),
+    SectionSpec(
+        "objections_filed",
+        _l("My objections to public notices"),
+        "objection",
+        "user_id",
+        _own(
+            Objection,
+            "user_id",
+            Objection.id,
+            Objection.nomination_id,
+            Objection.name,
+            Objection.phone,
+            Objection.text,
+            Objection.filed_at,
+            Objection.due_on,
+            Objection.outcome,
+            Objection.answer,
+            Objection.answered_at,
+        ),
+    ),
+    SectionSpec(
+        "objections_by_my_phone",
+        _l("Objections to public notices filed with my number"),
+        "objection",
+        BY_PHONE,
+        _objections_by_phone,
+    ),
+    SectionSpec(
+        "objections_answered",
+        _l("Objections I answered"),
+        "objection",
+        "answered_by_id",
+        # What was decided and when, by ids: the objector's name, number and words are theirs.
+        _own(
+            Objection,
+            "answered_by_id",
+            Objection.id,
+            Objection.nomination_id,
+            Objection.outcome,
+            Objection.answered_at,
+        ),
+    ),
+    SectionSpec(
+        "likes",
+        _l("My likes of entries on public notices"),
+        "nomination_like",
+        "user_id",
+        _own(
+            NominationLike,
+            "user_id",
+            NominationLike.id,
+            NominationLike.nomination_id,
+            NominationLike.day,
+            NominationLike.created_at,
+        ),
+    ),
+    SectionSpec(
+        "nominations_entered",
+        _l("Nominations I entered"),
+        "nomination",
+        "created_by_id",
+        # By number, round, channel and stage: who the nominee is, is the nominee's own.
+        _own(
+            Nomination,
+            "created_by_id",
+            Nomination.id,
+            Nomination.round_id,
+            Nomination.channel,
+            Nomination.stage,
+            Nomination.created_at,
+        ),
+    ),
+    SectionSpec(
+        "nominations_nominated",
+        _l("Nominations I put my name to"),
+        "nominator",
+        "user_id",
+        _own(
+            Nominator,
+            "user_id",
+            Nominator.id,
+            Nominator.nomination_id,
+            Nominator.from_nomination_id,
+            Nominator.kind,
+            Nominator.name,
+            Nominator.contact_phone,
+            Nominator.added_at,
+        ),
+    ),
+    SectionSpec(
+        "nomination_files_added",
+        _l("Files I added to nominations"),
+        "nomination_file",
+        "added_by_id",
+        _own(
+            NominationFile,
+            "added_by_id",
+            NominationFile.id,
+            NominationFile.nomination_id,
+            NominationFile.kind,
+            NominationFile.upload_id,
+            NominationFile.added_at,
         ),
     ),
 ]

@@ -82,6 +82,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "holiday_id": world.holiday.id,
         "assignment_id": world.assignment.id,
         "round_id": world.round.id,
+        "objection_id": world.objection.id,
         "nomination_id": a.nomination.id,
         "file_key": a.nomination.files[0].upload.public_key,
     }
@@ -135,6 +136,9 @@ def api_bodies(world: World, now: datetime) -> dict[tuple[str, str], dict]:
         ("honours_api.RoundQuotas", "PUT"): {
             "quotas": [{"district_id": a.team.district_id, "quota": 3}]
         },
+        ("notice_api.Objections", "POST"): {"text": "事迹不实", "is_name_confirmed": True},
+        ("notice_api.AnswerObjection", "POST"): {"outcome": "dismissed", "answer": "经核实不属实"},
+        ("notice_api.RoundNotice", "POST"): {"nomination_ids": [world.notice_entry.id]},
         ("honours_panel_api.PanelMembers", "POST"): {"user_id": a.users["panel_reviewer"].id},
         ("honours_panel_api.NominationVotes", "POST"): {"vote": "approve", "score": 80},
         ("honours_panel_api.NominationConsentCode", "POST"): {"phone": "13903351234"},

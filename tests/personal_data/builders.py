@@ -31,12 +31,13 @@ from honours.nomination_models import (
     ConsentMethod,
     NominationConsent,
     PanelMember,
+    PanelTally,
     PanelVote,
     RoundDecision,
     Stage,
     Vote,
 )
-from honours.services import panel, rounds
+from honours.services import notice, panel, rounds
 from honours.services.nomination_files import Attachment, Incoming
 from honours.services.nominations import nominate
 from points import services as points
@@ -347,6 +348,45 @@ def _in_the_register(person: User, name: str, office: User, now: datetime) -> Pe
     return record
 
 
+def _on_a_notice(person: User, name: str, office: User, now: datetime) -> None:
+    """The office opens a round's public notice with a nomination of 海港区 on it; the person,
+    their phone verified, likes it and objects to it in words that name them; the office
+    answers the objection."""
+    round_ = open_round(office)
+    entry = make_nomination(round_, region("haigang-wenhualu"), stage=Stage.panel, name="钱守义")
+    db.session.add_all(
+        [
+            NominationConsent(
+                nomination_id=entry.id,
+                agreed=True,
+                giver=ConsentGiver.nominee,
+                method=ConsentMethod.verified_phone,
+                phone="13903350078",
+                recorded_by_id=entry.created_by_id,
+                recorded_at=now,
+            ),
+            PanelTally(
+                nomination_id=entry.id,
+                votes_for=3,
+                votes_against=0,
+                abstentions=0,
+                mean_score=80.0,
+                excluded_user_ids=[],
+                closed_by_id=entry.created_by_id,
+                closed_at=now,
+            ),
+        ]
+    )
+    db.session.flush()
+    notice.open_notice(office, round_.id, [entry.id], now=now)
+    person.phone_verified_at = now
+    notice.like(person, entry.id, now=now)
+    objection = notice.file_objection(
+        person, entry.id, f"我是{name}，据我所知事迹有出入。", is_name_confirmed=True, now=now
+    )
+    notice.answer_objection(office, objection.id, "dismissed", "经核实，事迹属实。", now=now)
+
+
 def _nominating(person: User, office: User, now: datetime) -> None:
     """The person, their phone verified, nominates a neighbour through the public form with a
     life photo, in a round the office opened today."""
@@ -424,8 +464,9 @@ def make_people(now: datetime) -> People:
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
     record = _in_the_register(volunteer, name, office, now)
-    review_as_district_clerk(volunteer, office, region("haigang-wenhualu-01"), now)
     _nominating(volunteer, office, now)
+    _on_a_notice(volunteer, name, office, now)
+    review_as_district_clerk(volunteer, office, region("haigang-wenhualu-01"), now)
     _on_the_panel(volunteer, office, now)
 
     for person in (volunteer, clerk, office):
