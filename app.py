@@ -17,6 +17,7 @@ import core.demo
 import core.regions_demo
 import events.demo
 import honours.demo
+import honours.demo_nominations
 import points.demo
 import reminders.demo
 import volunteer.demo
@@ -88,6 +89,7 @@ DEMO_LOADERS = [
     points.demo.load,
     reminders.demo.load,
     honours.demo.load,
+    honours.demo_nominations.load,
 ]
 
 
@@ -99,6 +101,7 @@ def demo_accounts() -> list[tuple[str, Role]]:
         *((phone, Role.volunteer) for phone, *_ in volunteer.demo.VOLUNTEERS),
         *((leader, Role.volunteer) for *_, (leader, _), _members in volunteer.demo.TEAMS),
         *((staff, Role.merchant_staff) for *_, (staff, _), _items in points.demo.MERCHANTS),
+        *((phone, Role.volunteer) for phone in honours.demo_nominations.PHONES),
     ]
 
 

@@ -4,6 +4,8 @@ holiday calendar, and a community, a street and a district clerk along one branc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.auth.assignments import AssignmentKind, assignments_of, grant_assignment
 from core.auth.models import Role
 from core.clock import utcnow
@@ -17,15 +19,18 @@ CLERKS = [
     ("13500000002", "街道专干 钱海滨", AssignmentKind.street_clerk, "haigang-wenhualu"),
     ("13500000003", "区文明办 孙港城", AssignmentKind.district_clerk, "haigang"),
 ]
+# How long the demo's scoped roles have been held when the demo is loaded: a season, so that
+# the demo's nominations, reviewed from the first day of last month on, were theirs to review.
+ROLES_HELD_FOR = timedelta(days=75)
 
 
 def _assign(office, user, kind: AssignmentKind, region_code: str, now) -> None:
-    """Give the demo's assignment, as the demo's office account, unless the account holds it
-    already."""
+    """Give the demo's assignment, as the demo's office account, ROLES_HELD_FOR before `now`,
+    unless the account holds it already."""
     region = get_region_by_code(region_code)
     held = {(a.kind, a.region_id) for a in assignments_of(user, now)}
     if (kind, region.id) not in held:
-        grant_assignment(office, user.id, kind, now=now, region_id=region.id)
+        grant_assignment(office, user.id, kind, now=now - ROLES_HELD_FOR, region_id=region.id)
 
 
 def load() -> list[tuple[str, str, str]]:

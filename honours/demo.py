@@ -18,7 +18,7 @@ import io
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, insert, select
 
 from core.auth.services import find_user_by_phone
-from core.clock import local_day, utcnow
+from core.clock import local_day, local_moment, utcnow
 from core.demo import OFFICE
 from core.districts import list_districts
 from core.extensions import db
@@ -198,7 +198,7 @@ class Draft:
     values: dict = field(default_factory=dict)
 
 
-def _id_number(area: str, birth: date, serial: int, gender: Gender) -> str:
+def id_number(area: str, birth: date, serial: int, gender: Gender) -> str:
     """A 身份证号 that passes the check digit, for made-up people (the serial keeps it
     unique; the 17th digit is odd for men)."""
     sequence = (serial % 500) * 2 + (1 if gender is Gender.male else 0)
@@ -302,7 +302,7 @@ def _person_rows(drafts: list[Draft], rng: random.Random, office_id: int, now: d
             "name": draft.name,
             "gender": draft.gender,
             "birth_date": draft.birth_date,
-            "id_number": _id_number(area, draft.birth_date, serial, draft.gender),
+            "id_number": id_number(area, draft.birth_date, serial, draft.gender),
             "phone": None if minor else f"1573035{serial:04d}",
             "region_id": draft.region_id,
             "district_id": draft.district_id,
@@ -386,7 +386,7 @@ def _font(size: int):
 COLOURS = ((164, 22, 26), (31, 95, 139), (138, 66, 0), (61, 90, 64), (96, 54, 130))
 
 
-def _avatar(name: str, serial: int) -> io.BytesIO:
+def avatar(name: str, serial: int) -> io.BytesIO:
     """A 160 px avatar: the surname in white on a coloured disc. Never a photo of anyone."""
     size = 160
     image = Image.new("RGB", (size, size), (255, 255, 255))
@@ -486,15 +486,18 @@ def _honour_row(type_code, types, day, category, office_id, now, numbers) -> dic
     return row
 
 
-def _monthly_round(office, now: datetime) -> None:
-    """This month's 秦皇岛好人 round, open, with a quota for each district (two each); made
-    once a month."""
+def monthly_round(office, now: datetime) -> Round:
+    """The 秦皇岛好人 round of the month of `now`, open, with a quota for each district (two
+    each): made once a month, prepared and opened by the office the day before the month
+    begins."""
     today = local_day(now)
     name = f"{today.year}年{today.month}月“秦皇岛好人”月评"
-    if db.session.scalar(select(Round.id).where(Round.name == name)) is not None:
-        return
+    held = db.session.scalar(select(Round).where(Round.name == name))
+    if held is not None:
+        return held
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    prepared = local_moment(first - timedelta(days=1), time(10))
     held = rounds.create_round(
         office,
         {
@@ -504,10 +507,10 @@ def _monthly_round(office, now: datetime) -> None:
             "opens_on": first,
             "closes_on": min(first.replace(day=20), last),
         },
-        now=now,
+        now=prepared,
     )
-    rounds.set_quotas(office, held.id, {d.id: 2 for d in list_districts()}, now=now)
-    rounds.open_round(office, held.id, now=now)
+    rounds.set_quotas(office, held.id, {d.id: 2 for d in list_districts()}, now=prepared)
+    return rounds.open_round(office, held.id, now=prepared)
 
 
 def load() -> list[tuple[str, str, str]]:
@@ -517,7 +520,7 @@ def load() -> list[tuple[str, str, str]]:
     ensure_honour_types()
     drafts = _drafts(rng, local_day(now))
     office = find_user_by_phone(OFFICE[0])
-    _monthly_round(office, now)
+    monthly_round(office, now)
     rows = _person_rows(drafts, rng, office.id, now)
     first = rows[0]["id_number"]
     if db.session.scalar(select(Person.id).where(Person.id_number == first)) is not None:
@@ -530,7 +533,7 @@ def load() -> list[tuple[str, str, str]]:
         upload = store_upload(
             office,
             kind=PHOTO_KIND,
-            stream=_avatar(draft.name, serial),
+            stream=avatar(draft.name, serial),
             filename="avatar.png",
             now=now,
             settings=settings,

@@ -15,10 +15,14 @@ import pytest
 import time_machine
 from sqlalchemy import func, inspect, select
 
+from certificates.models import DocumentKind, IssuedDocument
 from core.auth import services as auth
+from core.auth.assignments import AssignmentKind, RoleAssignment, assignments_of
 from core.auth.models import Role, User
 from core.districts import District
 from core.extensions import db
+from core.regions import ensure_regions, get_region_by_code
+from core.regions_demo import CLERKS
 from core.settings import current_settings
 from events import services
 from events.models import (
@@ -31,6 +35,28 @@ from events.models import (
     SignUp,
     SignUpStatus,
 )
+from honours import demo_nominations
+from honours.models import Honour, Round
+from honours.nomination_models import (
+    BackgroundCheck,
+    Channel,
+    LeadSource,
+    Nomination,
+    NominationConsent,
+    NominationLike,
+    Nominator,
+    Objection,
+    ObjectionOutcome,
+    PanelMember,
+    PanelTally,
+    PanelVote,
+    ReviewStep,
+    RoundDecision,
+    RoundNotice,
+    Stage,
+    StepAction,
+)
+from honours.services.roll import get_roll_entry
 from points.models import CatalogItem, LedgerEntry, Merchant, Redemption
 from points.services import balance_of, verify_ledger
 from tests.builders import make_user
@@ -56,6 +82,19 @@ MODELS = (
     CatalogItem,
     Redemption,
     LedgerEntry,
+    Round,
+    Nomination,
+    Nominator,
+    ReviewStep,
+    BackgroundCheck,
+    NominationConsent,
+    PanelMember,
+    PanelVote,
+    PanelTally,
+    RoundNotice,
+    Objection,
+    NominationLike,
+    RoundDecision,
 )
 
 
@@ -76,7 +115,7 @@ def rows(model) -> set[tuple]:
     columns = [column.key for column in inspect(model).column_attrs]
     return {
         tuple(
-            repr(getattr(row, c)) if isinstance(getattr(row, c), list) else getattr(row, c)
+            repr(getattr(row, c)) if isinstance(getattr(row, c), list | dict) else getattr(row, c)
             for c in columns
         )
         for row in db.session.scalars(select(model))
@@ -273,3 +312,144 @@ def test_readme_names_every_demo_account_the_demo_prints(runner):
         assert phone in demo_section, f"README does not name the {role} {phone}"
     for words in ("check in", "confirm"):
         assert words in demo_section.lower(), words
+
+
+def round_named(name: str) -> Round:
+    return db.session.scalar(select(Round).where(Round.name == name))
+
+
+def in_round(round_: Round) -> list[Nomination]:
+    query = select(Nomination).where(Nomination.round_id == round_.id).order_by(Nomination.id)
+    return list(db.session.scalars(query))
+
+
+def the_one(nominations: list[Nomination], stage: Stage, channel: Channel) -> Nomination:
+    found = [n for n in nominations if n.stage is stage and n.channel is channel]
+    assert len(found) == 1, [(n.nominee_name, n.stage, n.channel) for n in nominations]
+    return found[0]
+
+
+def answered_checks(nomination: Nomination) -> list[bool]:
+    query = select(BackgroundCheck).where(BackgroundCheck.nomination_id == nomination.id)
+    return sorted(check.result is not None for check in db.session.scalars(query))
+
+
+def test_demo_holds_this_months_round_at_every_stage_and_last_months_decided(runner):
+    now = datetime(2027, 3, 16, 10, 0, tzinfo=CITY)
+    load_demo(runner, now)
+
+    current = in_round(round_named("2027年3月“秦皇岛好人”月评"))
+    assert {n.stage for n in current} == {
+        Stage.draft,
+        Stage.community,
+        Stage.street,
+        Stage.district,
+        Stage.city,
+        Stage.consent,
+        Stage.panel,
+        Stage.declined,
+        Stage.merged,
+    }
+    assert {n.channel for n in current} == set(Channel)
+    assert {n.lead_source for n in current if n.channel is Channel.public} == set(LeadSource)
+    merged = the_one(current, Stage.merged, Channel.public)
+    first = db.session.get(Nomination, merged.merged_into_id)
+    assert first.stage is Stage.community
+    assert {n.from_nomination_id for n in first.nominators} == {first.id, merged.id}
+    assert answered_checks(the_one(current, Stage.district, Channel.territorial)) == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert answered_checks(the_one(current, Stage.city, Channel.media)) == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert the_one(current, Stage.community, Channel.media).steps[-1].action is StepAction.sent_down
+    assert the_one(current, Stage.declined, Channel.territorial).steps[-1].action is (
+        StepAction.consent_declined
+    )
+    on_panel = [n for n in current if n.stage is Stage.panel]
+    votes = [
+        db.session.scalar(select(func.count()).where(PanelVote.nomination_id == n.id))
+        for n in on_panel
+    ]
+    assert sorted(votes) == [1, 2]
+    assert not db.session.scalars(
+        select(PanelTally).where(PanelTally.nomination_id.in_([n.id for n in on_panel]))
+    ).all()
+
+    previous = round_named("2027年2月“秦皇岛好人”月评")
+    decided = db.session.scalar(select(RoundDecision).where(RoundDecision.round_id == previous.id))
+    assert re.fullmatch(r"秦文明委〔2027〕\d+号", decided.document_number)
+    notice = db.session.scalar(select(RoundNotice).where(RoundNotice.round_id == previous.id))
+    assert notice.closes_at <= decided.recorded_at <= now
+    last = in_round(previous)
+    approved = [n for n in last if n.stage is Stage.approved]
+    assert {n.channel for n in approved} == set(Channel) and len(last) == 4
+    for nomination in approved:
+        honour = db.session.get(Honour, nomination.honour_id)
+        assert honour.decision_number == decided.document_number
+        assert db.session.scalar(
+            select(IssuedDocument).where(
+                IssuedDocument.kind == DocumentKind.honour_certificate,
+                IssuedDocument.number == honour.certificate_number,
+            )
+        )
+        assert get_roll_entry(nomination.person_id).name == nomination.person.name
+    (off,) = [n for n in last if n.stage is Stage.rejected]
+    assert off.steps[-1].action is StepAction.objection_upheld
+    objections = db.session.scalars(
+        select(Objection).where(Objection.nomination_id.in_([n.id for n in last]))
+    ).all()
+    assert sorted(o.outcome.value for o in objections) == [
+        ObjectionOutcome.dismissed.value,
+        ObjectionOutcome.upheld.value,
+    ]
+    likes = db.session.scalars(
+        select(NominationLike).where(NominationLike.nomination_id.in_([n.id for n in last]))
+    ).all()
+    assert likes and all(notice.opens_at <= like.created_at < notice.closes_at for like in likes)
+
+    # Every step was taken by now; every story is told in 800 to 1,500 characters.
+    assert db.session.scalar(select(func.max(ReviewStep.acted_at))) <= now
+    for nomination in current + last:
+        assert 800 <= len(nomination.deeds) <= 1500 and len(nomination.summary) <= 140
+    # The editor, the two reviewers on both rounds' panels, the volunteer of the public form.
+    editor = auth.find_user_by_phone(demo_nominations.EDITOR[0])
+    assert [a.kind for a in assignments_of(editor, now)] == [AssignmentKind.media_editor]
+    for phone, _name in demo_nominations.REVIEWERS:
+        reviewer = auth.find_user_by_phone(phone)
+        assert (
+            db.session.scalar(select(func.count()).where(PanelMember.user_id == reviewer.id)) == 2
+        )
+    nominator = auth.find_user_by_phone(demo_nominations.NOMINATOR[0])
+    assert nominator.phone_verified_at is not None
+    filed = db.session.scalars(select(Nominator).where(Nominator.user_id == nominator.id)).all()
+    assert len({n.nomination_id for n in filed}) == 2
+
+
+def test_demo_data_refuses_clerks_who_got_their_roles_after_last_months_nominations(runner):
+    # As in a database an older demo was loaded into: the clerks' roles date from that load.
+    now = datetime(2027, 3, 16, 10, 0, tzinfo=CITY)
+    ensure_regions(demo_communities=True)
+    for phone, name, kind, code in CLERKS:
+        clerk = make_user(phone=phone, display_name=name)
+        region = get_region_by_code(code)
+        granted = now - timedelta(days=3)
+        db.session.add(
+            RoleAssignment(user_id=clerk.id, kind=kind, region_id=region.id, granted_at=granted)
+        )
+    db.session.commit()
+
+    with time_machine.travel(now, tick=False):
+        result = runner.invoke(args=["demo-data"])
+
+    assert result.exit_code == 1
+    assert "2027-03-13" in result.output and "2027-02-01" in result.output
+    db.session.expire_all()
+    assert count(Nomination) == count(Round) == 0
+    assert count(User) == len(CLERKS)
