@@ -606,16 +606,15 @@ def list_objections(
     round_id: int | None = None,
     is_answered: bool | None = None,
 ) -> Slice[Objection]:
-    """The objections the user answers (their districts', or all for the city), those
-    unanswered first by due date; narrowed to a round and to answered or not.
+    """The objections the user answers (their districts', or all for the city; none for a
+    clerk below a district), those unanswered first by due date; narrowed to a round and to
+    answered or not.
 
-    Raises NotFound (no clerk), Forbidden (a clerk of no district)."""
+    Raises NotFound (no clerk)."""
     scope = scope_of(user, now)
     if not scope.is_clerk:
         raise NotFound(NO_SUCH_OBJECTION)
     districts = _answered_districts(user, now)
-    if districts is not None and not districts:
-        raise Forbidden(_l("Objections are answered by the nominee's district and the city."))
     query = select(Objection)
     if districts is not None:
         query = query.where(Objection.district_id.in_(districts))

@@ -267,3 +267,30 @@ def test_the_public_notice_pages_are_rate_limited_per_address_with_the_api(make_
     ]
 
     assert answers == [200, 200, 404, 429]
+
+
+def test_the_notice_page_asks_the_same_statements_for_one_entry_or_many(
+    client, places, round_, clock, count_queries
+):
+    office = make_office()
+    first = tallied(round_, places["wenhuali"], by=office)
+    first.id_photo_upload_id = _photo(office)
+    more = [tallied(round_, places[p], by=office, name=f"好人{p}") for p in ("hongqilu", "nanguan")]
+    on_notice(round_, first, *more)
+    fan = verified()
+    for entry in (first, *more):
+        notice.like(fan, entry.id, now=NOW + timedelta(minutes=30))
+    db.session.commit()
+
+    def statements(url: str) -> int:
+        with count_queries() as sent:
+            assert client.get(url).status_code == 200
+        return len(sent)
+
+    many = statements(f"/notices/{round_.id}")
+    agree(more[0], agreed=False, at=NOW + timedelta(minutes=40))
+    agree(more[1], agreed=False, at=NOW + timedelta(minutes=40))
+    db.session.commit()
+    one = statements(f"/notices/{round_.id}")
+
+    assert one == many
