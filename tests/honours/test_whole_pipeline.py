@@ -31,7 +31,6 @@ from tests.honours.builders import NOW, id_number, make_clerk, make_office, make
 from tests.honours.nomination_builders import DEEDS, open_round
 
 NUMBER = "秦文明委〔2026〕15号"
-FORWARD = ["identity_confirmed", "deeds_verified", "not_honoured", "background_checked"]
 
 
 def hours(n: float):
@@ -65,13 +64,11 @@ def nominee(name: str, born: date, place, *, male: bool, area: str = "130302", *
 
 def forward(user, nomination, at):
     """A forward at the nomination's level, ticking what the level's checklist asks."""
-    asked = [item.value for item in review.CHECKLIST[nomination.stage]]
-    assert set(asked) <= set(FORWARD)
     return review.review(
         user,
         nomination.id,
         "forward",
-        checklist=asked,
+        checklist=[item.value for item in review.CHECKLIST[nomination.stage]],
         declared_no_conflict=True,
         opinion="经核实，事迹属实，同意推荐。",
         now=at,
