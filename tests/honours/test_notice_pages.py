@@ -294,3 +294,31 @@ def test_the_notice_page_asks_the_same_statements_for_one_entry_or_many(
     one = statements(f"/notices/{round_.id}")
 
     assert one == many
+
+
+def test_the_nominations_page_shows_its_likes_and_to_its_district_its_objections(
+    app, places, round_, clock
+):
+    entry = tallied(round_, places["wenhuali"])
+    on_notice(round_, entry)
+    notice.like(verified(), entry.id, now=NOW + timedelta(minutes=10))
+    objection = notice.file_objection(
+        verified("张实名"),
+        entry.id,
+        "不实",
+        is_name_confirmed=True,
+        now=NOW + timedelta(minutes=10),
+    )
+    district = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="区文明办")
+    street = make_clerk(AssignmentKind.street_clerk, places["wenhualu"], name="街道")
+    db.session.commit()
+    url = f"/honours/nominations/{entry.id}"
+
+    for_district = sign_in(app.test_client(), district).get(url)
+    for_street = sign_in(app.test_client(), street).get(url)
+
+    assert for_district.status_code == 200 and 'data-testid="notice-part"' in for_district.text
+    assert "1 个赞" in for_district.text
+    assert f"/honours/objections/{objection.id}" in for_district.text
+    assert for_street.status_code == 200 and "1 个赞" in for_street.text
+    assert 'data-testid="notice-objections"' not in for_street.text
