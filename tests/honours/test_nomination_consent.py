@@ -24,6 +24,7 @@ from honours.nomination_models import (
     ConsentMethod,
     Nomination,
     NominationConsent,
+    PanelMember,
     ReviewStep,
     Stage,
     StepAction,
@@ -452,12 +453,24 @@ def test_a_withdrawal_at_the_notice_hides_it_at_once_and_may_be_given_again(plac
     assert count(NominationConsent) == 3
 
 
-def test_agreeing_twice_at_the_panel_is_refused(places, round_, clerk):
+def test_agreeing_twice_at_the_panel_is_refused_and_the_panel_records_nothing(
+    places, round_, clerk
+):
     nomination = at_consent(round_, places["wenhuali"])
     record(clerk, nomination, agree())
+    reviewer = make_clerk(AssignmentKind.panel_reviewer, name="评议员")
+    db.session.add(
+        PanelMember(
+            round_id=round_.id, user_id=reviewer.id, assigned_by_id=clerk.id, assigned_at=NOW
+        )
+    )
+    db.session.flush()
 
     with pytest.raises(Conflict):
         record(clerk, nomination, agree())
+    # The panel reads the nomination now, but records no answer about it.
+    with pytest.raises(Forbidden):
+        record(reviewer, nomination, agree(agreed=False))
 
     assert count(NominationConsent) == 1
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.auth.assignments import AssignmentKind
 from core.auth.sms import current_gateway
 from core.extensions import db
-from honours.nomination_models import NominationConsent, Stage
+from honours.nomination_models import NominationConsent, RoundNotice, Stage
 from tests.builders import make_user
 from tests.conftest import sign_in
 from tests.honours.builders import NOW, make_clerk, make_office, make_person, make_places
@@ -299,3 +299,59 @@ def test_the_consent_page_is_no_one_elses(app, places, round_):
     assert sign_in(app.test_client(), other).get(page).status_code == 404
     assert sign_in(app.test_client(), make_user()).get(page).status_code == 404
     assert sign_in(app.test_client(), make_office()).get(page).status_code == 200
+
+
+def test_a_withdrawal_takes_the_entry_off_the_public_notice_at_once_and_a_refusal_never_shows(
+    client, bearer, places, round_, clerk
+):
+    office = make_office()
+    shown = at_consent(round_, places)
+    refused = at_consent(round_, places, name="王德厚")
+    headers = bearer(clerk)
+    for nomination, agreed in ((shown, "true"), (refused, "false")):
+        answered = client.post(
+            url(nomination),
+            headers=headers,
+            data={
+                "agreed": agreed,
+                "giver": "nominee",
+                "method": "signed_form",
+                "form": (png(), "a.png"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert answered.status_code == 201, answered.text
+    db.session.expire_all()
+    db.session.get(type(shown), shown.id).stage = Stage.notice
+    db.session.add(
+        RoundNotice(
+            round_id=round_.id,
+            opens_at=NOW,
+            closes_at=NOW + timedelta(days=7),
+            opened_by_id=office.id,
+        )
+    )
+    db.session.commit()
+
+    def public_ids() -> list[int]:
+        answer = client.get(f"/api/v1/notices/{round_.id}")
+        assert answer.status_code == 200, answer.text
+        return [entry["nomination_id"] for entry in answer.get_json()["entries"]]
+
+    before = public_ids()
+    withdrawn = client.post(
+        url(shown),
+        headers=headers,
+        data={
+            "agreed": "false",
+            "giver": "nominee",
+            "method": "signed_form",
+            "form": (png(), "b.png"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert before == [shown.id]
+    assert withdrawn.status_code == 201
+    assert public_ids() == []
+    assert "王德厚" not in client.get(f"/notices/{round_.id}").text
