@@ -18,6 +18,7 @@ from honours.nomination_models import (
     BackgroundCheck,
     CheckResult,
     ConflictDeclaration,
+    Nomination,
     PanelMember,
     PanelTally,
     PanelVote,
@@ -278,3 +279,29 @@ def test_a_reviewer_declares_a_conflict_from_the_ballot_and_votes_no_more(
     assert count(ConflictDeclaration) == 1
     assert 'data-testid="barred"' in after.text and 'data-testid="vote-form"' not in after.text
     assert voted.status_code == 302 and count(PanelVote) == 0
+
+
+def test_the_ballot_reads_a_fixed_number_of_statements_however_many_nominations(
+    client, bearer, places, office, round_, count_queries
+):
+    member = reviewer()
+    panel.assign_member(office, round_.id, member.id, now=NOW)
+    headers = bearer(member)
+    ballot = f"/api/v1/honours/rounds/{round_.id}/panel/nominations"
+
+    sent = []
+    for total in (2, 6):
+        while (
+            db.session.scalar(
+                select(func.count()).select_from(Nomination).where(Nomination.stage == Stage.panel)
+            )
+            < total
+        ):
+            at_panel(round_, places)
+        db.session.commit()
+        with count_queries() as statements:
+            answer = client.get(ballot, headers=headers)
+        assert len(answer.get_json()) == total
+        sent.append(len(statements))
+
+    assert sent[0] == sent[1], sent
