@@ -305,3 +305,25 @@ def test_the_ballot_reads_a_fixed_number_of_statements_however_many_nominations(
         sent.append(len(statements))
 
     assert sent[0] == sent[1], sent
+
+
+def test_the_nominations_page_shows_the_panel_and_consent_sections_to_theirs_only(
+    app, places, office, round_
+):
+    member = reviewer("李评议")
+    panel.assign_member(office, round_.id, member.id, now=NOW)
+    nomination = at_panel(round_, places)
+    clerk = make_clerk(AssignmentKind.community_clerk, places["wenhuali"])
+    db.session.commit()
+    page = f"/honours/nominations/{nomination.id}"
+
+    as_member = sign_in(app.test_client(), member).get(page)
+    as_city = sign_in(app.test_client(), office).get(page)
+    as_clerk = sign_in(app.test_client(), clerk).get(page)
+
+    assert as_member.status_code == as_city.status_code == as_clerk.status_code == 200
+    assert 'data-testid="panel"' in as_member.text and 'data-testid="consent"' not in as_member.text
+    assert f"/honours/nominations/{nomination.id}/ballot" in as_member.text
+    assert 'data-testid="panel"' in as_city.text and "/panel/close" in as_city.text
+    assert 'data-testid="consent"' in as_city.text
+    assert 'data-testid="panel"' not in as_clerk.text and 'data-testid="consent"' in as_clerk.text
