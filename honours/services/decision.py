@@ -275,7 +275,10 @@ def record_decision(
     _require_unique_number(number)
     entries = _entries_on_notice(round_)
     if not entries:
-        raise Conflict(_l("No entry of this round stands on notice: there is nothing to decide."))
+        raise Conflict(
+            _l("No entry of this round stands on notice: there is nothing to decide."),
+            code="nothing_on_notice",
+        )
     _require_objections_answered(entries)
     _require_printable(entries, round_, settings)
     decision = RoundDecision(

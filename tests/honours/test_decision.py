@@ -211,8 +211,9 @@ def test_a_round_is_decided_once_and_a_document_number_serves_one_decision(place
     on_notice(other, places["nanguan"], office, name="王建国")
     before = state()
 
-    with pytest.raises(Conflict, match="recorded already"):
+    with pytest.raises(Conflict) as again:
         decide(office, round_, number="秦文明委〔2026〕13号")
+    assert again.value.code == "decided"
     with pytest.raises(Conflict) as taken:
         decide(office, other)
     assert "document_number" in taken.value.errors
@@ -249,8 +250,9 @@ def test_nothing_on_notice_is_nothing_to_decide(places):
     make_nomination(round_, places["wenhuali"], stage=Stage.rejected, by=office)
     before = state()
 
-    with pytest.raises(Conflict, match="nothing to decide"):
+    with pytest.raises(Conflict) as refused:
         decide(office, round_)
+    assert refused.value.code == "nothing_on_notice"
     assert state() == before
 
 
