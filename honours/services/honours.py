@@ -27,7 +27,6 @@ from honours.models import (
     HonourSource,
     HonourType,
     Person,
-    PersonStatus,
     RevisionAction,
 )
 from honours.services.publication import sync_roll_photos
@@ -112,8 +111,9 @@ def award_honour(actor: User, scope: Scope, values: dict[str, Any], *, now: date
 
     Raises ValidationFailed (a field; the type is not for that holder), NotFound, Forbidden
     (outside the actor's region; an external listing or a level above the district recorded
-    by other than the city), Conflict (the same honour twice; a deceased person in a new
-    round; a merged record)."""
+    by other than the city), Conflict (the same honour twice; a merged record). A
+    deceased person may be honoured by a round: the posthumous honour (追授) of one who died
+    doing good, published with a close relative's consent."""
     require_clerk(scope)
     person_id, team_id = values.get("person_id"), values.get("team_id")
     if bool(person_id) == bool(team_id):
@@ -129,14 +129,6 @@ def award_honour(actor: User, scope: Scope, values: dict[str, Any], *, now: date
             )
         person = get_person(scope, person_id, for_change=True)
         region_id = person.region_id
-        if source is HonourSource.round and person.status is PersonStatus.deceased:
-            raise Conflict(
-                _l(
-                    "%(name)s died on %(day)s: a new round cannot honour them.",
-                    name=person.name,
-                    day=person.died_on.isoformat(),
-                )
-            )
     else:
         if honour_type.holder is not HolderKind.team:
             raise ValidationFailed(

@@ -37,6 +37,7 @@ from tests.honours.builders import (
     make_office,
     make_person,
     make_places,
+    make_round,
     scope,
 )
 
@@ -429,26 +430,28 @@ def test_a_district_records_its_own_district_level_honours_only(places):
     assert count(Honour) == 1
 
 
-def test_a_deceased_persons_new_round_is_refused_with_a_clear_answer(places):
+def test_a_round_honours_a_deceased_person_posthumously(places):
+    # 追授: one who died doing good is nominated with a relative's consent and honoured.
     office = make_office()
     person = make_person(
         places["wenhuali"], office, status=PersonStatus.deceased, died_on=date(2026, 2, 1)
     )
+    round_ = make_round(office)
 
-    with pytest.raises(Conflict, match="2026-02-01 去世"):
-        services.award_honour(
-            office,
-            scope(office),
-            {
-                "person_id": person.id,
-                "honour_type_id": honour_type("good_person_city").id,
-                "awarded_on": date(2026, 5, 1),
-                "source": HonourSource.round,
-                "round_id": 7,
-            },
-            now=NOW,
-        )
-    assert count(Honour) == 0
+    honour = services.award_honour(
+        office,
+        scope(office),
+        {
+            "person_id": person.id,
+            "honour_type_id": honour_type("good_person_city").id,
+            "awarded_on": date(2026, 5, 1),
+            "source": HonourSource.round,
+            "round_id": round_.id,
+        },
+        now=NOW,
+    )
+
+    assert (honour.person_id, honour.round_id) == (person.id, round_.id)
 
 
 def test_the_same_honour_twice_is_refused(places):
