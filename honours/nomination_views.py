@@ -19,7 +19,7 @@ from core.pages import carry_out, submit
 from core.regions import RegionLevel, list_sectors, region_choices
 from core.rows import Window
 from core.settings import current_settings
-from honours.models import Round, ViewChannel
+from honours.models import ViewChannel
 from honours.nomination_forms import (
     DraftForm,
     FileForm,
@@ -96,8 +96,7 @@ def list_page():
     now = utcnow()
     if not scope_of(current_user, now).is_clerk and not access.may_draft(current_user, now):
         raise NotFound()
-    rounds = db.session.scalars(db.select(Round).order_by(Round.opens_on.desc())).all()
-    form = NominationFilterForm(request.args, rounds=rounds)
+    form = NominationFilterForm(request.args, rounds=reading.list_round_choices())
     valid = form.validate()
     filters = reading.NominationFilter(
         round_id=form.round_id.data if valid else None,
@@ -256,7 +255,6 @@ def detail(nomination_id: int):
         now=now,
         file_form=FileForm(formdata=None),
         reason_form=ReasonForm(formdata=None),
-        action_form=Form(formdata=None),
     )
 
 

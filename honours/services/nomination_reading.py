@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from core.auth.models import User
 from core.extensions import db
 from core.rows import Slice, Window, read_slice
-from honours.models import SensitiveField, SensitiveView, ViewChannel
+from honours.models import Round, SensitiveField, SensitiveView, ViewChannel
 from honours.nomination_models import (
     ENDED_STAGES,
     Channel,
@@ -72,6 +72,15 @@ def list_nominations(
     return read_slice(_listed(query), window, count=query)
 
 
+def list_round_choices(limit: int = 100) -> list[Round]:
+    """The rounds a list of nominations may be narrowed to, the latest first."""
+    return list(
+        db.session.scalars(
+            select(Round).order_by(Round.opens_on.desc(), Round.id.desc()).limit(limit)
+        )
+    )
+
+
 def list_my_nominations(user: User, window: Window) -> Slice[Nomination]:
     """The nominations the user filed: entered, or nominated with (a merge included), the
     newest first."""
@@ -106,6 +115,8 @@ class NominationDetail:
     files: list[files.FileEntry]
     merged_from: list[int]
     sees_actors: bool
+    # Whether the nominee's record of the register is theirs to open (a clerk of its region).
+    reads_record: bool
     can_edit: bool
     can_match: bool
     can_submit: bool
@@ -176,6 +187,8 @@ def show_nomination(
     )
     if shown.is_whole:
         _log_whole_view(user, nomination, channel=channel, place=place, now=now)
+    # A sector's clerk is a clerk too, though of no region.
+    is_clerk = scope.is_clerk or bool(access.sector_ids(user, now))
     merged_from = list(
         db.session.scalars(
             select(Nomination.id)
@@ -186,13 +199,12 @@ def show_nomination(
     return NominationDetail(
         nomination=nomination,
         shown=shown,
-        nominators=[
-            each for each in nomination.nominators if scope.is_clerk or each.user_id == user.id
-        ],
+        nominators=[each for each in nomination.nominators if is_clerk or each.user_id == user.id],
         steps=steps_of(nomination),
         files=files.files_of(nomination),
         merged_from=merged_from,
-        sees_actors=scope.is_clerk,
+        sees_actors=is_clerk,
+        reads_record=nomination.person is not None and scope.acts_in(nomination.person.region_id),
         can_edit=access.may_edit(user, nomination, now),
         can_match=access.may_match(user, nomination, now),
         can_submit=access.may_edit(user, nomination, now),
