@@ -57,15 +57,11 @@ def _decision_page(round_id: int, form: DecisionForm):
     return page, form.status
 
 
-@bp.get("/honours/rounds/<int:round_id>/decision")
+@bp.route("/honours/rounds/<int:round_id>/decision", methods=["GET", "POST"])
 @role_required(*CLERKS, owner="self")
 def round_decision(round_id: int):
-    return _decision_page(round_id, DecisionForm(formdata=None))
-
-
-@bp.post("/honours/rounds/<int:round_id>/decision")
-@role_required(*CLERKS, owner="self")
-def record_decision(round_id: int):
+    if request.method == "GET":
+        return _decision_page(round_id, DecisionForm(formdata=None))
     # Asked first, so that a clerk below the city is refused before the form is read.
     decision.require_decider(current_user, utcnow())
     form = DecisionForm()

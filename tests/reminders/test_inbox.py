@@ -287,6 +287,13 @@ def test_stored_notifications_render_for_every_kind_in_both_languages(app, offic
             "count": 3,
             "teams": ["甲队"],
         },
+        K.nomination_overdue: {
+            "nomination_id": 1,
+            "name": "李秀英",
+            "stage": "street",
+            "due_at": now.isoformat(),
+            "round": "2026年12月“秦皇岛好人”月评",
+        },
     }
     assert set(params) == set(K)
     user = make_user(role=Role.volunteer)
