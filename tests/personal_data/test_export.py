@@ -167,3 +167,9 @@ def test_every_role_may_export_but_only_a_volunteer_finds_the_closing_link(
         page = signed_in.get("/me/export")
         assert page.status_code == 200 and 'href="/me/close"' not in page.text
         assert signed_in.get("/me/export.json").status_code == 200
+
+
+def test_each_section_stands_once():
+    # Two copies of a section would show the same rows twice under one title.
+    keys = [spec.key for spec in SECTIONS]
+    assert len(keys) == len(set(keys))
