@@ -207,6 +207,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
-        # Swagger UI would otherwise send the document to an online validator.
-        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
+        # Swagger UI would otherwise send the document to an online validator. The filter box
+        # finds a tag among twenty; deep links (#/tag/operation) can be shared.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "filter": True, "deepLinking": True},
     }
