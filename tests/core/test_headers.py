@@ -98,6 +98,8 @@ def test_the_api_docs_page_takes_its_settings_from_a_data_block(client):
         "url": "/api/v1/openapi.json",
         "dom_id": "#swagger-ui-container",
         "validatorUrl": None,
+        "filter": True,
+        "deepLinking": True,
     }
     assert inline_code(html) == []
 
