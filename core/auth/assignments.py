@@ -33,8 +33,8 @@ from core.rows import get_or_not_found
 
 
 class AssignmentKind(enum.Enum):
-    """What an assignment makes its holder. New kinds (partner staff, a round's reviewer) are
-    added here and to the migration's CHECK."""
+    """What an assignment makes its holder. New kinds are added here and to a migration's
+    CHECK (partner staff: 0022)."""
 
     community_clerk = "community_clerk"  # 社区/村 文明实践站
     street_clerk = "street_clerk"  # 镇街 文明实践所
@@ -43,6 +43,10 @@ class AssignmentKind(enum.Enum):
     city_staff = "city_staff"  # 市文明办
     panel_reviewer = "panel_reviewer"  # 评议会
     media_editor = "media_editor"  # 媒体推荐群
+    partner_staff = "partner_staff"  # 礼遇合作单位工作人员, verifies courtesy cards
+
+
+UNSCOPED = "withdrawn_at IS NULL AND region_id IS NULL AND sector_id IS NULL AND partner_id IS NULL"
 
 
 class RoleAssignment(db.Model):
@@ -55,10 +59,14 @@ class RoleAssignment(db.Model):
     __table_args__ = (
         CheckConstraint(
             "(kind IN ('community_clerk', 'street_clerk', 'district_clerk')"
-            " AND region_id IS NOT NULL AND sector_id IS NULL)"
-            " OR (kind = 'sector_clerk' AND sector_id IS NOT NULL AND region_id IS NULL)"
+            " AND region_id IS NOT NULL AND sector_id IS NULL AND partner_id IS NULL)"
+            " OR (kind = 'sector_clerk' AND sector_id IS NOT NULL AND region_id IS NULL"
+            " AND partner_id IS NULL)"
+            " OR (kind = 'partner_staff' AND partner_id IS NOT NULL AND region_id IS NULL"
+            " AND sector_id IS NULL)"
             " OR (kind NOT IN ('community_clerk', 'street_clerk', 'district_clerk',"
-            " 'sector_clerk') AND region_id IS NULL AND sector_id IS NULL)",
+            " 'sector_clerk', 'partner_staff') AND region_id IS NULL AND sector_id IS NULL"
+            " AND partner_id IS NULL)",
             name="scope_by_kind",
         ),
         CheckConstraint(
@@ -88,10 +96,17 @@ class RoleAssignment(db.Model):
             "user_id",
             "kind",
             unique=True,
-            sqlite_where=text("withdrawn_at IS NULL AND region_id IS NULL AND sector_id IS NULL"),
-            postgresql_where=text(
-                "withdrawn_at IS NULL AND region_id IS NULL AND sector_id IS NULL"
-            ),
+            sqlite_where=text(UNSCOPED),
+            postgresql_where=text(UNSCOPED),
+        ),
+        Index(
+            "ix_role_assignment_active_partner",
+            "user_id",
+            "kind",
+            "partner_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL AND partner_id IS NOT NULL"),
+            postgresql_where=text("withdrawn_at IS NULL AND partner_id IS NOT NULL"),
         ),
     )
 
@@ -100,6 +115,9 @@ class RoleAssignment(db.Model):
     kind: Mapped[AssignmentKind] = mapped_column(enum_column(AssignmentKind))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id"), index=True)
+    # A courtesy-card partner (honours.card_models.Partner), named here only as a key: core
+    # knows nothing of honours.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("card_partner.id"), index=True)
     # None: granted from the operator's command line (or the demo), as in the audit log.
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -134,6 +152,7 @@ KIND_LABELS = {
     AssignmentKind.city_staff: _l("City office staff"),
     AssignmentKind.panel_reviewer: _l("Panel reviewer"),
     AssignmentKind.media_editor: _l("Media editor"),
+    AssignmentKind.partner_staff: _l("Partner staff"),
 }
 
 NO_SUCH_ASSIGNMENT = _l("No such assignment.")
@@ -145,6 +164,8 @@ def _scope_details(assignment: RoleAssignment) -> dict[str, Any]:
         details["region"] = assignment.region.name
     if assignment.sector is not None:
         details["sector"] = assignment.sector.name
+    if assignment.partner_id is not None:
+        details["partner_id"] = assignment.partner_id
     return details
 
 
@@ -165,6 +186,12 @@ def _scope(
         return region, None
     if kind is AssignmentKind.sector_clerk:
         return None, get_sector(sector_id)
+    if kind is AssignmentKind.partner_staff:
+        # The partner's own page adds its staff (honours.services.partners), having found
+        # the partner; here it is only a key.
+        raise ValidationFailed(
+            errors={"kind": [str(_l("Partner staff are added on the partner's page."))]}
+        )
     # The city's staff, reviewers and editors are not bound to a place (rounds come later).
     return None, None
 
@@ -177,18 +204,24 @@ def grant_assignment(
     now: datetime,
     region_id: int | None = None,
     sector_id: int | None = None,
+    partner_id: int | None = None,
 ) -> RoleAssignment:
     """Assign an account a scoped role (the office): a clerk of a region of the matching level
     (社区 for a community clerk, 镇街 for a street clerk, 区县 for a district clerk), a sector's
     clerk, city office staff, a panel reviewer or a media editor. Written to the audit log.
-    A region or sector given to a kind that takes none is ignored.
+    A region or sector given to a kind that takes none is ignored. Partner staff take the
+    partner's id, which the caller (the partner's service) has found.
 
     Raises Forbidden (not the office), NotFound (no such account), ValidationFailed (a region of
     the wrong level, a missing region or sector), Conflict (the account is disabled, or holds
     this assignment already)."""
     require_office(office)
     user = get_or_not_found(User, user_id, NO_SUCH_USER, lock=True)
-    region, sector = _scope(kind, region_id, sector_id)
+    if kind is AssignmentKind.partner_staff and partner_id is not None:
+        region, sector = None, None
+    else:
+        region, sector = _scope(kind, region_id, sector_id)
+        partner_id = None
     if not user.is_enabled:
         raise Conflict(_l("Enable the account first."), code="disabled")
     assignment = RoleAssignment(
@@ -196,6 +229,7 @@ def grant_assignment(
         kind=kind,
         region=region,
         sector=sector,
+        partner_id=partner_id,
         granted_by_id=office.id or None,
         granted_at=now,
     )

@@ -1,6 +1,7 @@
 """The register's rules, by concept: who acts where (scope), persons, duplicates and merging,
 honours, honour types, and privacy (masking and the log of whole views)."""
 
+from honours.services.card_codes import card_from_code, card_from_number, highest_level
 from honours.services.duplicates import find_duplicates, merge_persons, require_no_duplicate
 from honours.services.honours import (
     HONOUR_FIELDS,
@@ -13,6 +14,7 @@ from honours.services.honours import (
     register_query,
     team_choices,
 )
+from honours.services.partner_staff import partners_of, staff_partner
 from honours.services.persons import (
     PersonFilter,
     birth_date_of,
@@ -62,6 +64,8 @@ __all__ = [
     "Sensitive",
     "award_honour",
     "birth_date_of",
+    "card_from_code",
+    "card_from_number",
     "correct_honour",
     "correct_person",
     "ensure_honour_types",
@@ -72,6 +76,7 @@ __all__ = [
     "get_honour_type",
     "get_nomination",
     "get_person",
+    "highest_level",
     "id_number_problem",
     "list_honour_history",
     "list_honour_types",
@@ -87,6 +92,7 @@ __all__ = [
     "masked_value",
     "merge_persons",
     "normalize_id_number",
+    "partners_of",
     "readable_nomination",
     "record_consent",
     "register_query",
@@ -97,5 +103,6 @@ __all__ = [
     "show_history",
     "show_person",
     "shown_changes",
+    "staff_partner",
     "team_choices",
 ]
