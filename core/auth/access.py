@@ -91,9 +91,10 @@ def _unauthorized():
 
 class Who(enum.Enum):
     """Who may reach a route. A team leader (队长) is a volunteer leading a team by membership,
-    not a role; clerks, panel reviewers and media editors are volunteers holding an assignment
-    (core.auth.assignments), not a role either. So whatever admits volunteers admits them all
-    too, and which of them may act where is for the service to say."""
+    not a role; clerks, panel reviewers, media editors and a card partner's staff are
+    volunteers holding an assignment (core.auth.assignments), not a role either. So whatever
+    admits volunteers admits them all too, and which of them may act where is for the service
+    to say."""
 
     anonymous = "anonymous"
     volunteer = "volunteer"
@@ -103,6 +104,7 @@ class Who(enum.Enum):
     district_clerk = "district_clerk"
     panel_reviewer = "panel_reviewer"
     media_editor = "media_editor"
+    partner_staff = "partner_staff"
     merchant_staff = "merchant_staff"
     office = "office"
 
@@ -119,6 +121,7 @@ VOLUNTEERS = frozenset(
         Who.district_clerk,
         Who.panel_reviewer,
         Who.media_editor,
+        Who.partner_staff,
     }
 )
 
