@@ -4,10 +4,11 @@ shifts, sign-ups, a check-in, a correction request and a join request, a merchan
 staff, catalogue and a redemption, a service certificate of the volunteer, a photo the
 volunteer uploaded (of a kind only its uploader may see), a person of the register (好人库)
 with an honour, an office account, and the scoped roles of the side's places (a community, a
-street and a district clerk, a panel reviewer of the side's round and a media editor) with a
-nomination of its person that the side's community clerk submitted to the street; every user
-has a notification (the volunteer's email of it failed) and an API token. The sides live in
-districts of their own, so that one side's clerks act nowhere near the other's objects.
+street and a district clerk, a panel reviewer of the side's round, a media editor and the staff
+of the side's courtesy-card partner) with a nomination of its person that the side's community
+clerk submitted to the street, and the person's courtesy card, used once at the partner; every
+user has a notification (the volunteer's email of it failed) and an API token. The sides live
+in districts of their own, so that one side's clerks act nowhere near the other's objects.
 Builders add and flush, and never commit."""
 
 from __future__ import annotations
@@ -37,7 +38,22 @@ from core.workdays import DayKind, Holiday
 from events import services as events
 from events.models import Activity, CheckIn, CorrectionRequest, Shift, SignUp
 from honours import services as honours
-from honours.models import Honour, HonourSource, Person, Round
+from honours.card_models import (
+    Benefit,
+    BenefitArea,
+    BenefitKind,
+    BenefitPartner,
+    CardCheck,
+    CardStatus,
+    CardUse,
+    CheckOutcome,
+    CourtesyCard,
+    LimitPeriod,
+    Partner,
+    PartnerKind,
+    PartnerStatus,
+)
+from honours.models import Honour, HonourLevel, HonourSource, Person, Round
 from honours.nomination_models import (
     ConsentGiver,
     ConsentMethod,
@@ -74,6 +90,7 @@ SCOPED = (
     AssignmentKind.district_clerk,
     AssignmentKind.panel_reviewer,
     AssignmentKind.media_editor,
+    AssignmentKind.partner_staff,
 )
 # The keys of Side.users: a role, or the kind of assignment a volunteer holds.
 ROLES = ("volunteer", "leader", *(kind.value for kind in SCOPED), "merchant_staff", "office")
@@ -83,6 +100,7 @@ SCOPED_NAMES = {
     AssignmentKind.district_clerk: "区文明办专干",
     AssignmentKind.panel_reviewer: "评议员",
     AssignmentKind.media_editor: "媒体编辑",
+    AssignmentKind.partner_staff: "验卡员",
 }
 # Each side's district and the community of its person, its nomination and its clerks.
 PLACES = {"甲": ("haigang", "haigang-haibinlu-01"), "乙": ("shanhaiguan", "shanhaiguan-gucheng-01")}
@@ -121,6 +139,11 @@ class Side:
     honour: Honour
     round: Round
     nomination: Nomination
+    partner: Partner
+    benefit: Benefit
+    card: CourtesyCard
+    card_use: CardUse
+    card_check: CardCheck
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
 
@@ -150,6 +173,7 @@ class Side:
             self.upload.filename,
             self.person.id_number,
             self.person.phone,
+            self.partner.contact_phone,
         ]
 
 
@@ -224,7 +248,8 @@ def _side(tag: str, campaign, city: User, now: datetime) -> Side:
     upload = _photo(volunteer, tag, now)
     community = db.session.scalar(select(Region).where(Region.code == community_code))
     person, honour = _good_person(office, community, tag, now)
-    scoped = _scoped(office, community, tag, now)
+    partner = _partner(office, community, tag, now)
+    scoped = _scoped(office, community, partner, tag, now)
     round_ = _round(city, tag, now)
     db.session.add(
         PanelMember(
@@ -235,6 +260,9 @@ def _side(tag: str, campaign, city: User, now: datetime) -> Side:
         )
     )
     nomination = _nomination(round_, person, scoped["community_clerk"], tag, now)
+    benefit, card, card_use, card_check = _courtesy(
+        office, partner, person, scoped["partner_staff"], tag, now
+    )
 
     side = Side(
         tag=tag,
@@ -263,6 +291,11 @@ def _side(tag: str, campaign, city: User, now: datetime) -> Side:
         honour=honour,
         round=round_,
         nomination=nomination,
+        partner=partner,
+        benefit=benefit,
+        card=card,
+        card_use=card_use,
+        card_check=card_check,
     )
     for role, user in side.users.items():
         side.notifications[role] = Notification(
@@ -390,9 +423,85 @@ def _certify(office: User, person: Person, honour: Honour, tag: str, now: dateti
     honour.certificate_number = document.number
 
 
-def _scoped(office: User, community: Region, tag: str, now: datetime) -> dict[str, User]:
+def _partner(office: User, community: Region, tag: str, now: datetime) -> Partner:
+    """An approved courtesy-card partner (a scenic spot) in the side's district."""
+    partner = Partner(
+        name=f"礼遇景区{tag}",
+        kind=PartnerKind.scenic,
+        district_id=community.parent.parent.district_id,
+        address=f"山海关路{tag}号",
+        contact_name=f"联系人{tag}",
+        contact_phone={"甲": "13803352001", "乙": "13803352002"}[tag],
+        status=PartnerStatus.approved,
+        registered_at=now,
+        registered_by_id=office.id,
+        decided_at=now,
+        decided_by_id=office.id,
+    )
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
+def _courtesy(
+    office: User, partner: Partner, person: Person, staff: User, tag: str, now: datetime
+) -> tuple[Benefit, CourtesyCard, CardUse, CardCheck]:
+    """The partner's benefit (free entry twice a year), the person's active card, one use of
+    it at the partner and the check before it."""
+    benefit = Benefit(
+        name=f"免费游览{partner.name}",
+        area=BenefitArea.scenic,
+        kind=BenefitKind.free,
+        value_fen=6000,
+        limit_count=2,
+        limit_period=LimitPeriod.year,
+        lowest_level=HonourLevel.county,
+        created_by_id=office.id,
+        created_at=now,
+    )
+    db.session.add(benefit)
+    db.session.flush()
+    db.session.add(BenefitPartner(benefit_id=benefit.id, partner_id=partner.id))
+    card = CourtesyCard(
+        number={"甲": "1000000008", "乙": "1000000016"}[tag],
+        person_id=person.id,
+        status=CardStatus.active,
+        valid_until=local_day(now) + timedelta(days=365),
+        created_at=now,
+        created_by_id=office.id,
+        printed_at=now,
+        activated_at=now,
+    )
+    db.session.add(card)
+    db.session.flush()
+    check = CardCheck(
+        partner_id=partner.id,
+        staff_id=staff.id,
+        card_id=card.id,
+        scanned=True,
+        outcome=CheckOutcome.valid,
+        checked_at=now,
+    )
+    use = CardUse(
+        card_id=card.id,
+        person_id=person.id,
+        benefit_id=benefit.id,
+        partner_id=partner.id,
+        staff_id=staff.id,
+        used_at=now,
+        value_fen=benefit.value_fen,
+        period_start=local_day(now).replace(month=1, day=1),
+    )
+    db.session.add_all([check, use])
+    db.session.flush()
+    return benefit, card, use, check
+
+
+def _scoped(
+    office: User, community: Region, partner: Partner, tag: str, now: datetime
+) -> dict[str, User]:
     """A volunteer holding each kind of SCOPED, granted by the office: the clerks of the
-    community, of its street and of its district."""
+    community, of its street and of its district, and the staff of the side's partner."""
     regions = {
         AssignmentKind.community_clerk: community,
         AssignmentKind.street_clerk: community.parent,
@@ -403,7 +512,12 @@ def _scoped(office: User, community: Region, tag: str, now: datetime) -> dict[st
         user = _person(tag, SCOPED_NAMES[kind])
         region = regions.get(kind)
         assignments.grant_assignment(
-            office, user.id, kind, now=now, region_id=region.id if region else None
+            office,
+            user.id,
+            kind,
+            now=now,
+            region_id=region.id if region else None,
+            partner_id=partner.id if kind is AssignmentKind.partner_staff else None,
         )
         users[kind.value] = user
     return users

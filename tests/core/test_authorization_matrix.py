@@ -33,6 +33,7 @@ ASKERS = (
     Who.district_clerk,
     Who.panel_reviewer,
     Who.media_editor,
+    Who.partner_staff,
     Who.merchant_staff,
     Who.office,
 )

@@ -242,6 +242,9 @@ def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app
         # The world's B's clerks would ask as those elsewhere above.
         Asker("panel reviewer", b["panel_reviewer"], Who.panel_reviewer, False),
         Asker("media editor", b["media_editor"], Who.media_editor, False),
+        # B's card partner's staff: a card they check shows its holder's ID number's last four
+        # digits and nothing whole.
+        Asker("partner staff", b["partner_staff"], Who.partner_staff, False),
     ]
     db.session.commit()
     for asker in askers:
