@@ -1,15 +1,16 @@
 """Schemathesis over the whole API, as each role in turn: anonymous, volunteer, leader, the
-community, street and district clerks, the panel reviewer and the media editor (volunteers
-holding an assignment), merchant staff and office.
+community, street and district clerks, the panel reviewer, the media editor and a card
+partner's staff (volunteers holding an assignment), merchant staff and office.
 
 Every operation of /api/v1/openapi.json is a test per role, so a new endpoint is fuzzed without
 anyone adding it. Each role works on a world of its own (tests.world: two of everyone, A and B,
 so ids 1, 2, 3... name real rows, A's and B's alike) as A's user of that role, with A's token;
-anonymous sends no token, or one the fuzzer made up. A clerk, reviewer or editor is fuzzed
-only on the register's and the nomination pipeline's operations that admit volunteers: the
-role check refuses them elsewhere as it refuses the volunteer, and outside the register an
-assignment changes nothing, so the volunteer's run asks those operations for them all; on the
-PostgreSQL pass the district clerk stands for the five of them. The
+anonymous sends no token, or one the fuzzer made up. A clerk, reviewer, editor or partner's
+staff member is fuzzed only on the operations of the register, the nomination pipeline and the
+courtesy cards that admit volunteers: the role check refuses them elsewhere as it refuses the
+volunteer, and elsewhere an assignment changes nothing, so the volunteer's run asks those
+operations for them all; on the
+PostgreSQL pass the district clerk and the partner's staff stand for the six of them. The
 requests are generated with a fixed seed and a bounded number of examples; no response may be
 a 5xx, and each must match what the document says of it, the one error shape included.
 
@@ -123,10 +124,19 @@ def _admitting_volunteers(app) -> set[tuple[str, str]]:
 
 ADMITTING_VOLUNTEERS = _admitting_volunteers(_document_app)
 SCOPED_ROLES = frozenset(kind.value for kind in SCOPED)
-# Where an assignment changes what its holder may do: the register, its rounds and nominations,
-# the notices and one's own objections and honour certificates. Elsewhere a clerk, reviewer
-# or editor is a volunteer like any other, fuzzed once as the volunteer.
-SCOPED_PATHS = ("/api/v1/honours", "/api/v1/notices", "/api/v1/me/objections", "/api/v1/me/honour")
+# Where an assignment changes what its holder may do: the register, its rounds, nominations and
+# cards, the notices, one's own objections and honour certificates, and the card partners'
+# checks, uses and benefits. Elsewhere a clerk, reviewer, editor or partner's staff member is a
+# volunteer like any other, fuzzed once as the volunteer.
+SCOPED_PATHS = (
+    "/api/v1/honours",
+    "/api/v1/notices",
+    "/api/v1/me/objections",
+    "/api/v1/me/honour",
+    "/api/v1/partner",
+    "/api/v1/card-partners",
+    "/api/v1/card-benefits",
+)
 
 
 def _scope_matters(operation: tuple[str, str]) -> bool:
@@ -196,12 +206,14 @@ def tally(request):
 
 
 # The coverage phase of the PostgreSQL pass takes most of the fuzzing's minutes: there the
-# district clerk, who of the scoped roles reaches the most (whole sensitive fields, background
-# checks, objections), stands for them all; the SQLite pass fuzzes every one of them.
+# district clerk, who of the clerks and reviewers reaches the most (whole sensitive fields,
+# background checks, objections), stands for them, beside a card partner's staff, who alone
+# checks cards and records uses; the SQLite pass fuzzes every one of them.
+STANDING_FOR_SCOPED = {AssignmentKind.district_clerk.value, AssignmentKind.partner_staff.value}
 FUZZED_ROLES = tuple(
     role
     for role in ("anonymous", *ROLES)
-    if not (COVERAGE and role in SCOPED_ROLES and role != AssignmentKind.district_clerk.value)
+    if not (COVERAGE and role in SCOPED_ROLES and role not in STANDING_FOR_SCOPED)
 )
 
 
