@@ -60,6 +60,8 @@ from honours.notice_api import blp as notice_api
 from honours.notice_views import bp as notice_pages
 from honours.panel_api import blp as panel_api
 from honours.panel_views import bp as panel_pages
+from honours.partner_api import blp as card_partners_api
+from honours.partner_views import bp as card_partner_pages
 from honours.review_api import blp as review_api
 from honours.review_views import bp as review_pages
 from honours.roll_api import blp as roll_api
@@ -190,6 +192,7 @@ def register_blueprints(app: Flask) -> None:
         notice_pages,
         panel_pages,
         decision_pages,
+        card_partner_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -213,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
         notice_api,
         panel_api,
         decision_api,
+        card_partners_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a
