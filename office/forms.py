@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.auth.assignments import CLERK_LEVELS, KIND_LABELS
+from core.auth.assignments import CLERK_LEVELS, KIND_LABELS, AssignmentKind
 from core.auth.models import AuditAction
 from core.forms import optional_int
 from core.inputs import Form
@@ -161,7 +161,12 @@ class AssignmentForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind.value, str(label)) for kind, label in KIND_LABELS.items()]
+        # A card partner's staff are added on the partner's page, which names the partner.
+        self.kind.choices = [
+            (kind.value, str(label))
+            for kind, label in KIND_LABELS.items()
+            if kind is not AssignmentKind.partner_staff
+        ]
         self.region_id.choices = [
             ("", str(_l("No region"))),
             *region_choices(CLERK_REGION_LEVELS),

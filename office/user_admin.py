@@ -43,6 +43,7 @@ from core.extensions import db
 from core.inputs import Form
 from core.pages import carry_out
 from core.spreadsheets import Table, csv_bytes, xlsx_bytes
+from honours.services.partners import partner_names
 from office.forms import (
     ACTION_LABELS,
     AssignmentForm,
@@ -163,6 +164,7 @@ def _user_page(user_id: int, *, whole_phone: str | None = None):
     merchant_list = merchants.list_merchants() if user.role is Role.merchant_staff else []
     staff_form = StaffLinkForm()
     staff_form.merchant_id.choices = [(m.id, m.name) for m in merchant_list]
+    history = assignments.assignment_history(current_user, user.id)
     return render_template(
         "office/users/detail.html",
         user=user,
@@ -171,8 +173,9 @@ def _user_page(user_id: int, *, whole_phone: str | None = None):
         staff_link=merchants.staff_link(current_user, user.id),
         staff_form=staff_form,
         recent=admin.recent_on(current_user, user.id),
-        assignments=assignments.assignment_history(current_user, user.id),
+        assignments=history,
         assignment_form=AssignmentForm(),
+        partner_names=partner_names(a.partner_id for a in history),
         kind_labels=KIND_LABELS,
         shown_link=shown,
         form=Form(),
@@ -322,9 +325,11 @@ def withdraw_assignment(assignment_id: int):
 
 
 def _assignment_label(assignment) -> str:
-    """“社区专干 · 文化里社区”: the kind and, where it has one, its region or sector."""
+    """“社区专干 · 文化里社区”: the kind and, where it has one, its region, sector or partner."""
     scope = assignment.region or assignment.sector
     kind = str(KIND_LABELS[assignment.kind])
+    if assignment.partner_id is not None:
+        return f"{kind} · {partner_names([assignment.partner_id]).get(assignment.partner_id, '')}"
     return f"{kind} · {scope.label}" if scope is not None else kind
 
 

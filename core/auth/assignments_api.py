@@ -41,6 +41,9 @@ class AssignmentSchema(Schema):
     kind = ma.fields.Enum(AssignmentKind, by_value=True)
     region = ma.fields.Nested(ScopeSchema, allow_none=True)
     sector = ma.fields.Nested(ScopeSchema, allow_none=True)
+    partner_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "For a card partner's staff: the partner"}
+    )
     granted_by_id = ma.fields.Integer(allow_none=True)
     granted_at = ma.fields.AwareDateTime()
     withdrawn_by_id = ma.fields.Integer(allow_none=True)

@@ -352,7 +352,7 @@ def partner_names(partner_ids) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
-    return dict(rows.tuples())
+    return {partner_id: name for partner_id, name in rows}
 
 
 # Staff ----------------------------------------------------------------------------------------
