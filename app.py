@@ -66,6 +66,8 @@ from honours.review_api import blp as review_api
 from honours.review_views import bp as review_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
+from honours.verification_api import blp as verification_api
+from honours.verification_views import bp as verification_pages
 from honours.views import bp as honours_pages
 from office.api import blp as office_api
 from office.holidays import bp as holiday_pages
@@ -193,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
         panel_pages,
         decision_pages,
         card_partner_pages,
+        verification_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -217,6 +220,7 @@ def register_blueprints(app: Flask) -> None:
         panel_api,
         decision_api,
         card_partners_api,
+        verification_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

@@ -102,6 +102,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
             "REDEEM_GUESSES_PER_MERCHANT", "30 per 10 minutes"
         ),
         "REDEEM_GUESSES_PER_USER": os.environ.get("REDEEM_GUESSES_PER_USER", "10 per 10 minutes"),
+        # Refused checks of courtesy cards (a typed number or a code that is no valid card),
+        # counted per partner and per staff account: card numbers must not be guessed.
+        "CARD_GUESSES_PER_PARTNER": os.environ.get("CARD_GUESSES_PER_PARTNER", "60 per hour"),
+        "CARD_GUESSES_PER_USER": os.environ.get("CARD_GUESSES_PER_USER", "20 per hour"),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         # One-time SMS codes (短信验证码) for sign-in, registration and password reset. "log"
         # writes them to the log (development; refused in production); "aliyun" sends them

@@ -13,6 +13,7 @@ from flask_babel import force_locale, format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from honours.card_models import CheckOutcome
 from honours.nomination_models import Stage
 from reminders.models import Notification, NotificationKind
 
@@ -31,6 +32,7 @@ KIND_LABELS = {
         "Teams with nothing planned for an upcoming campaign"
     ),
     NotificationKind.nomination_overdue: _l("A nomination waits past its review time limit"),
+    NotificationKind.card_alert: _l("A lost, replaced or revoked courtesy card was presented"),
 }
 
 
@@ -150,6 +152,16 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
         else:
             lines.append(_("Please forward, return or reject it."))
         return _("Overdue: the nomination of %(name)s", name=p["name"]), lines
+    if kind is NotificationKind.card_alert:
+        return _("Courtesy card of %(name)s presented", name=p["name"]), [
+            _(
+                "The card (%(state)s) was presented at %(partner)s on %(when)s.",
+                state=CheckOutcome(p["outcome"]).label,
+                partner=p["partner"],
+                when=_when(p["checked_at"]),
+            ),
+            _("The partner's staff were told only that it is not valid."),
+        ]
     raise ValueError(kind)
 
 
@@ -172,6 +184,8 @@ def _endpoint(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, dict[str,
         return "events.campaigns", {}
     if kind is NotificationKind.nomination_overdue:
         return "nominations.detail", {"nomination_id": p["nomination_id"]}
+    if kind is NotificationKind.card_alert:
+        return "honours.person", {"person_id": p["person_id"]}
     if kind is NotificationKind.free_places_tomorrow:
         return "events.manage_activity", {"activity_id": p["shifts"][0]["activity_id"]}
     return "volunteer.teams", {}

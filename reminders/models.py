@@ -34,6 +34,8 @@ class NotificationKind(enum.Enum):
     campaign_unplanned_teams = "campaign_unplanned_teams"
     # clerks of the review levels, and the city
     nomination_overdue = "nomination_overdue"
+    # district clerks (the city where a district has none)
+    card_alert = "card_alert"
 
 
 class DeliveryChoice(enum.Enum):

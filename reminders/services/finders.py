@@ -30,6 +30,7 @@ from events.models import (
     SignUpStatus,
 )
 from honours.services.review import overdue_nominations
+from honours.services.verification import claim_card_alerts
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
 from reminders.models import Notification, NotificationKind
 from volunteer.models import Membership, MembershipRole, MembershipStatus, Team, TeamStatus
@@ -426,6 +427,23 @@ def _nominations_overdue(now: datetime) -> Iterator[Due]:
                     yield Due(user_id, kind, subject, params | {"above": above})
 
 
+def _card_alerts(now: datetime, since: datetime) -> Iterator[Due]:
+    """The district clerks of the holder's district (the city where it has none), once for
+    each check of a lost, replaced or revoked card; honours claims each check by stamping it
+    (verification.claim_card_alerts), so that two schedulers never tell twice, and the
+    notification's unique key holds the same."""
+    for alert in claim_card_alerts(now, since):
+        params = {
+            "person_id": alert.person_id,
+            "name": alert.person_name,
+            "partner": alert.partner_name,
+            "outcome": alert.outcome.value,
+            "checked_at": _iso(alert.checked_at),
+        }
+        for user_id in sorted(alert.clerk_ids):
+            yield Due(user_id, NotificationKind.card_alert, alert.subject, params)
+
+
 def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
     """Every notification due at `now` that has not been created yet. Each finder looks back
     at most `settings.catch_up`, so a scheduler that was down catches up once, and the
@@ -442,5 +460,6 @@ def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
         _weekly_digest(now, since, settings),
         _campaigns_unplanned(now, settings),
         _nominations_overdue(now),
+        _card_alerts(now, since),
     )
     return [due for finder in finders for due in finder]

@@ -31,7 +31,8 @@ LEADER_KINDS = (
 )
 OFFICE_KINDS = (NotificationKind.campaign_unplanned_teams,)
 # Those who review nominations: the clerks of the levels and the city.
-REVIEWER_KINDS = (NotificationKind.nomination_overdue,)
+# A lost, replaced or revoked card presented at a partner is told to the district's clerks.
+REVIEWER_KINDS = (NotificationKind.nomination_overdue, NotificationKind.card_alert)
 MAX_PAGE = 100_000
 
 
