@@ -51,6 +51,8 @@ from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
 from honours.api import blp as honours_api
+from honours.card_api import blp as cards_api
+from honours.card_views import bp as card_pages
 from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
 from honours.decision_views import bp as decision_pages
@@ -195,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
         panel_pages,
         decision_pages,
         card_partner_pages,
+        card_pages,
         verification_pages,
         uploads.bp,
     ):
@@ -220,6 +223,7 @@ def register_blueprints(app: Flask) -> None:
         panel_api,
         decision_api,
         card_partners_api,
+        cards_api,
         verification_api,
         uploads_api,
     ):

@@ -191,7 +191,7 @@ def _clean(details: PartnerDetails, *, partner: Partner | None) -> dict:
     }
 
 
-def _write(partner: Partner, values: dict) -> None:
+def _write(partner: Partner, values: dict, *, existing: Partner | None) -> None:
     for key, value in values.items():
         setattr(partner, key, value)
     try:
@@ -199,9 +199,10 @@ def _write(partner: Partner, values: dict) -> None:
         with db.session.begin_nested():
             db.session.add(partner)
     except IntegrityError:
-        raise ValidationFailed(
-            errors={"name": [str(_l("A card partner of this name exists already."))]}
-        ) from None
+        # Another registration took the name or the merchant meanwhile: say which, as the
+        # checks before would have.
+        _clean(PartnerDetails(**values), partner=existing)
+        raise Conflict(_l("This conflicts with a partner registered meanwhile.")) from None
 
 
 def register_partner(actor: User, details: PartnerDetails, *, now: datetime) -> Partner:
@@ -223,7 +224,7 @@ def register_partner(actor: User, details: PartnerDetails, *, now: datetime) -> 
     partner = Partner(
         status=PartnerStatus.pending, registered_at=now, registered_by_id=actor.id or None
     )
-    _write(partner, values)
+    _write(partner, values, existing=None)
     return partner
 
 
@@ -234,7 +235,7 @@ def update_partner(
     ValidationFailed (as registering)."""
     require_office(office)
     partner = get_or_not_found(Partner, partner_id, NO_SUCH_PARTNER, lock=True)
-    _write(partner, _clean(details, partner=partner))
+    _write(partner, _clean(details, partner=partner), existing=partner)
     return partner
 
 
