@@ -1,12 +1,14 @@
-"""`flask honours` commands: the standard honour types."""
+"""`flask honours` commands: the standard honour types, and marking expired courtesy cards."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from core.clock import utcnow
 from core.extensions import db
 from honours import services
+from honours.services import cards
 
 honours_cli = AppGroup("honours", help="The register of good people (好人库).")
 
@@ -17,3 +19,12 @@ def ensure_types() -> None:
     created = services.ensure_honour_types()
     db.session.commit()
     click.echo(f"{created} honour types created.")
+
+
+@honours_cli.command("expire-cards")
+def expire_cards() -> None:
+    """Mark the active courtesy cards past their validity date as expired (the scheduler does
+    it every night too; running it again changes nothing)."""
+    expired = cards.expire_cards(utcnow())
+    db.session.commit()
+    click.echo(f"{expired} cards expired.")

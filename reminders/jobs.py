@@ -15,6 +15,7 @@ from core.auth.services import purge_expired_credentials
 from core.clock import utcnow
 from core.extensions import db
 from core.settings import current_settings
+from honours.services import cards
 from reminders import services
 from reminders.models import EmailStatus
 
@@ -131,8 +132,21 @@ def purge() -> int:
     return notifications + credentials
 
 
+def expire_cards() -> int:
+    """Mark the active courtesy cards past their validity date as expired (a check treats them
+    as expired already; this is the record the office's lists count). Writes one log line."""
+    with _app_context():
+        expired = cards.expire_cards(utcnow())
+        db.session.commit()
+    log.info("expired %d courtesy cards", expired)
+    return expired
+
+
 # id, reference, and how many scheduler intervals apart the job runs.
 JOBS = (
     ("reminders", "reminders.jobs:run", 1),
     ("purge", "reminders.jobs:purge", 60),
+    # Nightly at the default interval of a minute: a card runs out at the end of its day, and
+    # the checks answer expired from that moment whether or not this has run.
+    ("expire_cards", "reminders.jobs:expire_cards", 1440),
 )

@@ -362,7 +362,7 @@ def status_counts(scope: Scope) -> dict[CardStatus, int]:
     )
     if not scope.is_city:
         query = query.where(_in_regions(Person.region_id, scope.regions))
-    counts = dict(db.session.execute(query).tuples().all())
+    counts = {status: n for status, n in db.session.execute(query)}
     return {status: counts.get(status, 0) for status in CardStatus}
 
 

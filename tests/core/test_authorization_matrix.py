@@ -86,6 +86,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "objection_id": world.objection.id,
         "nomination_id": a.nomination.id,
         "file_key": a.nomination.files[0].upload.public_key,
+        "card_id": a.card.id,
     }
 
 

@@ -7,6 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -456,3 +457,27 @@ def test_the_holder_reports_their_card_lost_and_sees_the_replacement(places, off
         cards.report_my_card_lost(user, note=None, now=NOW)
     with pytest.raises(NotFound):
         cards.report_my_card_lost(make_user(), note=None, now=NOW)
+
+
+# The nightly job and the command -----------------------------------------------------------------
+
+
+def test_the_command_and_the_nightly_job_mark_expired_cards(app, places, office):
+    from reminders import jobs
+
+    first = make_card(
+        make_honoured(places["wenhuali"], office, name="甲"), office, valid_until=TODAY
+    )
+    second = make_card(
+        make_honoured(places["wenhuali"], office, name="乙"), office, valid_until=TODAY
+    )
+    assert ("expire_cards", "reminders.jobs:expire_cards", 1440) in jobs.JOBS
+    db.session.commit()
+
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        result = app.test_cli_runner().invoke(args=["honours", "expire-cards"])
+        assert result.exit_code == 0, result.output
+        assert "2 cards expired." in result.output
+        assert jobs.expire_cards() == 0
+    db.session.expire_all()
+    assert first.status is CardStatus.expired and second.status is CardStatus.expired
