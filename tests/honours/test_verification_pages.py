@@ -1,0 +1,153 @@
+"""The partner's phone pages: the check shows 有效 with the holder and the benefits left, or 无效
+and nothing else; a use is recorded from the answer and a refusal is said; the ID-mismatch
+button; the partner's uses by month with their value in yuan; no one else gets in."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from core.extensions import db
+from honours.card_models import CardCheck, CardStatus, CardUse, CheckOutcome
+from honours.verification_views import yuan
+from tests.builders import make_user
+from tests.conftest import sign_in
+from tests.honours.builders import NOW, make_office, make_places
+from tests.honours.verification_builders import (
+    make_benefit,
+    make_card,
+    make_holder,
+    make_partner,
+    make_staff,
+)
+
+
+@pytest.fixture(autouse=True)
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def ground(app):
+    places = make_places()
+    office = make_office()
+    partner = make_partner(office, name="老龙头景区")
+    staff = make_staff(partner)
+    holder = make_holder(places["wenhuali"], office, name="李秀英", phone="13803351111")
+    card = make_card(holder, office)
+    benefit = make_benefit(office, [partner], name="免费游览老龙头", limit=1, value_fen=6050)
+    return {"partner": partner, "staff": staff, "holder": holder, "card": card, "benefit": benefit}
+
+
+def test_money_is_shown_in_yuan_without_floats():
+    assert [yuan(v) for v in (0, 5, 6050, 123456, -250)] == [
+        "0.00",
+        "0.05",
+        "60.50",
+        "1234.56",
+        "-2.50",
+    ]
+
+
+def test_a_valid_card_shows_the_holder_and_a_use_is_recorded(app, ground):
+    client = sign_in(app.test_client(), ground["staff"])
+    form = client.get("/partner/check")
+    assert form.status_code == 200 and "老龙头景区" in form.text
+
+    answer = client.post("/partner/check", data={"number": ground["card"].number})
+
+    assert answer.status_code == 200
+    assert "有效" in answer.text and "李秀英" in answer.text
+    assert ground["holder"].id_number[-4:] in answer.text
+    assert "13803351111" not in answer.text and ground["holder"].id_number not in answer.text
+    assert "免费游览老龙头" in answer.text
+    check_id = db.session.scalar(select(CardCheck.id))
+    recorded = client.post(
+        "/partner/uses",
+        data={
+            "check_id": check_id,
+            "card_id": ground["card"].id,
+            "benefit_id": ground["benefit"].id,
+        },
+    )
+    assert recorded.status_code == 302
+    assert recorded.headers["Location"].endswith(f"/partner/checks/{check_id}")
+    again = client.get(recorded.headers["Location"])
+    assert "已记录" in again.text and "已用完" in again.text
+    refused = client.post(
+        "/partner/uses",
+        data={
+            "check_id": check_id,
+            "card_id": ground["card"].id,
+            "benefit_id": ground["benefit"].id,
+        },
+        follow_redirects=True,
+    )
+    assert "本年度" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(CardUse)) == 1
+
+
+def test_an_invalid_card_shows_only_invalid(app, ground):
+    ground["card"].status = CardStatus.revoked
+    client = sign_in(app.test_client(), ground["staff"])
+
+    answer = client.post("/partner/check", data={"number": ground["card"].number})
+
+    assert answer.status_code == 200 and "无效" in answer.text
+    for hidden in ("李秀英", "撤销", "免费游览老龙头", ground["holder"].id_number[-4:]):
+        assert hidden not in answer.text
+    assert db.session.scalar(select(CardCheck.outcome)) is CheckOutcome.revoked
+
+
+def test_an_empty_check_is_asked_again(app, ground):
+    client = sign_in(app.test_client(), ground["staff"])
+    answer = client.post("/partner/check", data={"number": ""})
+    assert answer.status_code == 422 and "扫描" in answer.text
+    assert db.session.scalar(select(func.count()).select_from(CardCheck)) == 0
+
+
+def test_the_mismatch_button_records_it(app, ground):
+    client = sign_in(app.test_client(), ground["staff"])
+    client.post("/partner/check", data={"number": ground["card"].number})
+
+    done = client.post("/partner/mismatch", data={"card_id": ground["card"].id})
+
+    assert done.status_code == 302
+    outcomes = db.session.scalars(select(CardCheck.outcome).order_by(CardCheck.id))
+    assert list(outcomes) == [CheckOutcome.valid, CheckOutcome.identity_mismatch]
+
+
+def test_the_uses_page_shows_the_months_uses_and_value(app, ground):
+    client = sign_in(app.test_client(), ground["staff"])
+    client.post("/partner/check", data={"number": ground["card"].number})
+    check_id = db.session.scalar(select(CardCheck.id))
+    client.post(
+        "/partner/uses",
+        data={
+            "check_id": check_id,
+            "card_id": ground["card"].id,
+            "benefit_id": ground["benefit"].id,
+        },
+    )
+
+    page = client.get("/partner/uses")
+
+    assert page.status_code == 200
+    assert "免费游览老龙头" in page.text and "60.50" in page.text
+    assert ground["card"].number[-4:] in page.text and "李秀英" not in page.text
+    earlier = client.get("/partner/uses?month=2026-05")
+    assert "免费游览老龙头" not in earlier.text
+    assert client.get("/partner/uses?month=June").status_code == 422
+
+
+def test_no_one_else_gets_in(app, ground):
+    for user in (make_user(), make_office()):
+        client = sign_in(app.test_client(), user)
+        assert client.get("/partner/check").status_code == 403
+        assert client.get("/partner/uses").status_code == 403
+        assert (
+            client.post("/partner/check", data={"number": ground["card"].number}).status_code == 403
+        )
+    assert db.session.scalar(select(func.count()).select_from(CardCheck)) == 0
