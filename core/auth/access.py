@@ -174,9 +174,10 @@ def role_required(*roles: Role | Who, owner: str | None = None, why: str | None 
         admitted |= VOLUNTEERS
     access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
     checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
-    if Who.partner_staff in access.roles:
+    if Who.partner_staff in roles:
         # A caring merchant's staff act for the card partner linked to their merchant
-        # (honours.services.partner_staff): whether they do is the service's to say.
+        # (honours.services.partner_staff): whether they do is the service's to say. Only a
+        # rule naming partner staff lets them through, not one admitting every volunteer.
         checked.add(Role.merchant_staff)
 
     def decorator(view):
