@@ -87,6 +87,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "nomination_id": a.nomination.id,
         "file_key": a.nomination.files[0].upload.public_key,
         "card_id": a.card.id,
+        "check_id": a.card_check.id,
     }
 
 
