@@ -129,7 +129,7 @@ class BenefitForm(Form):
     discount_percent = IntegerField(
         _l("Share of the price paid (per cent)"),
         validators=[Optional()],
-        description=_l("For a discount only: 80 means 20% off."),
+        description=_l("For a discount only: 80 means the holder pays 80 per cent."),
     )
     value_yuan = StringField(
         _l("Value of one use (yuan)"),

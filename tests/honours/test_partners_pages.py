@@ -277,3 +277,19 @@ def test_the_user_administration_names_the_partner_of_a_staff_assignment(app, of
     assert page.status_code == 200
     assert "秦皇岛公交集团" in page.text
     assert f"/office/card-partners/{partner.id}" in page.text
+
+
+def test_partner_staff_read_their_own_partner_in_the_list_masked(app):
+    mine = make_partner(name="我的景区", contact_phone="13803354444")
+    theirs = make_partner(name="别人的景区")
+    client = signed_in(app, make_partner_staff(mine))
+    listed = client.get("/office/card-partners")
+    assert listed.status_code == 200
+    assert "我的景区" in listed.text and "别人的景区" not in listed.text
+    assert "138****4444" in listed.text and "13803354444" not in listed.text
+    page = client.get(f"/office/card-partners/{mine.id}")
+    assert page.status_code == 200
+    assert "13803354444" not in page.text
+    assert 'data-testid="add-staff"' not in page.text
+    assert client.get(f"/office/card-partners/{theirs.id}").status_code == 404
+    assert client.get("/office/card-partners/new").status_code == 403
