@@ -481,3 +481,31 @@ def test_the_command_and_the_nightly_job_mark_expired_cards(app, places, office)
         assert jobs.expire_cards() == 0
     db.session.expire_all()
     assert first.status is CardStatus.expired and second.status is CardStatus.expired
+
+
+def test_the_sheet_prints_the_persons_photo(places, office, district):
+    from PIL import Image
+
+    from honours.services import set_person_photo
+
+    person = make_honoured(places["wenhuali"], office)
+    image = io.BytesIO()
+    Image.new("RGB", (120, 160), (200, 30, 40)).save(image, format="PNG")
+    image.seek(0)
+    secret, uploads = _settings()
+    set_person_photo(
+        office,
+        scope(office),
+        person.id,
+        stream=image,
+        filename="photo.png",
+        now=NOW,
+        settings=uploads,
+    )
+    _issue(district, person)
+
+    run = cards.print_cards(
+        district, scope(district), card_ids=None, now=NOW, secret=secret, uploads=uploads
+    )
+
+    assert len(PdfReader(io.BytesIO(run.pdf)).pages[0].images) == 1

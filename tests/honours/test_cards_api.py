@@ -37,7 +37,7 @@ def world(app):
         "district": make_clerk(AssignmentKind.district_clerk, places["haigang"]),
         "other_district": make_clerk(AssignmentKind.district_clerk, places["shanhaiguan"]),
         "street": make_clerk(AssignmentKind.street_clerk, places["wenhualu"]),
-        "person": make_honoured(places["wenhuali"], office),
+        "person": make_honoured(places["wenhuali"], office, name="王德明"),
     }
 
 
