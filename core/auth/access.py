@@ -172,13 +172,14 @@ def role_required(*roles: Role | Who, owner: str | None = None, why: str | None 
         admitted |= _WHO_OF_ROLE[role] if isinstance(role, Role) else {role}
     if Who.volunteer in admitted:
         admitted |= VOLUNTEERS
-    access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
-    checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
     if Who.partner_staff in roles:
         # A caring merchant's staff act for the card partner linked to their merchant
-        # (honours.services.partner_staff): whether they do is the service's to say. Only a
-        # rule naming partner staff lets them through, not one admitting every volunteer.
-        checked.add(Role.merchant_staff)
+        # (honours.services.partner_staff), so a rule naming partner staff admits them too
+        # (whether they act for a partner is the service's to say); a rule admitting every
+        # volunteer does not.
+        admitted.add(Who.merchant_staff)
+    access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
+    checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
 
     def decorator(view):
         @wraps(view)
