@@ -1,20 +1,26 @@
 """A benefit shared by two partners, one use left, recorded at both at the same instant: exactly
 one is accepted and the holder's counter holds the limit (meaningful on PostgreSQL; SQLite's
-writers take turns anyway). The counter row is created by whichever request comes first."""
+writers take turns anyway). The counter row is created by whichever request comes first. Two
+schedulers at once tell the district of a revoked card's check once."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from core.auth.assignments import AssignmentKind
 from core.auth.models import User
 from core.errors import Conflict
 from core.extensions import db
 from core.settings import current_settings
-from honours.card_models import BenefitCounter, CardUse
+from honours.card_models import BenefitCounter, CardCheck, CardStatus, CardUse
 from honours.services import verification
+from reminders import services as reminders
+from reminders.models import Notification, NotificationKind
 from tests.concurrency import run_at_once
-from tests.honours.builders import NOW, make_office, make_places
+from tests.honours.builders import NOW, make_clerk, make_office, make_places
 from tests.honours.verification_builders import (
     make_benefit,
     make_card,
@@ -60,3 +66,30 @@ def test_two_partners_at_once_with_one_use_left_accept_exactly_one(app, used_bef
     assert db.session.scalar(select(func.count()).select_from(CardUse)) == used_before + 1
     assert db.session.scalar(select(BenefitCounter.used)) == used_before + 1
     assert db.session.scalar(select(func.count()).select_from(BenefitCounter)) == 1
+
+
+@pytest.mark.postgres
+def test_two_schedulers_at_once_alert_the_district_once(app):
+    office = make_office()
+    places = make_places()
+    partner = make_partner(office, name="老龙头景区")
+    staff = make_staff(partner)
+    clerk = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="海港区干事")
+    holder = make_holder(places["wenhuali"], office)
+    card = make_card(holder, office, status=CardStatus.revoked)
+    verification.check_card(staff, number=card.number, now=NOW, settings=current_settings())
+    clerk_id = clerk.id
+
+    def remind(_i: int) -> int:
+        return reminders.create_due_notifications(
+            now=NOW + timedelta(minutes=1), settings=current_settings().reminders
+        )
+
+    results = run_at_once(app, 2, remind)
+
+    assert all(isinstance(r, int) for r in results), results
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == NotificationKind.card_alert)
+    )
+    assert list(told) == [clerk_id]
+    assert db.session.scalar(select(CardCheck.alerted_at)) == NOW + timedelta(minutes=1)

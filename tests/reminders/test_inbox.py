@@ -294,6 +294,13 @@ def test_stored_notifications_render_for_every_kind_in_both_languages(app, offic
             "due_at": now.isoformat(),
             "round": "2026年12月“秦皇岛好人”月评",
         },
+        K.card_alert: {
+            "person_id": 1,
+            "name": "李秀英",
+            "partner": "老龙头景区",
+            "outcome": "revoked",
+            "checked_at": now.isoformat(),
+        },
     }
     assert set(params) == set(K)
     user = make_user(role=Role.volunteer)
