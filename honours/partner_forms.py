@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.districts import list_districts
 from core.forms import optional_int
@@ -144,7 +145,12 @@ class BenefitForm(Form):
     limit_period = SelectField(_l("Per"), validators=[Optional()])
     lowest_level = SelectField(_l("For honours from the level"), validators=[DataRequired()])
     partner_ids = SelectMultipleField(
-        _l("Given by"), coerce=int, validators=[Optional()], validate_choice=False
+        _l("Given by"),
+        coerce=int,
+        validators=[Optional()],
+        validate_choice=False,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
     )
     is_active = BooleanField(_l("Active"), default=True)
 
