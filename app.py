@@ -17,6 +17,7 @@ import core.demo
 import core.regions_demo
 import events.demo
 import honours.demo
+import honours.demo_cards
 import honours.demo_nominations
 import points.demo
 import reminders.demo
@@ -96,6 +97,7 @@ DEMO_LOADERS = [
     reminders.demo.load,
     honours.demo.load,
     honours.demo_nominations.load,
+    honours.demo_cards.load,
 ]
 
 
@@ -108,6 +110,7 @@ def demo_accounts() -> list[tuple[str, Role]]:
         *((leader, Role.volunteer) for *_, (leader, _), _members in volunteer.demo.TEAMS),
         *((staff, Role.merchant_staff) for *_, (staff, _), _items in points.demo.MERCHANTS),
         *((phone, Role.volunteer) for phone in honours.demo_nominations.PHONES),
+        *((phone, Role.volunteer) for phone in honours.demo_cards.STAFF_PHONES),
     ]
 
 

@@ -36,6 +36,17 @@ from events.models import (
     SignUpStatus,
 )
 from honours import demo_nominations
+from honours.card_models import (
+    Benefit,
+    BenefitCounter,
+    CardCheck,
+    CardStatus,
+    CardUse,
+    CheckOutcome,
+    CourtesyCard,
+    Partner,
+    PartnerKind,
+)
 from honours.models import Honour, Round
 from honours.nomination_models import (
     BackgroundCheck,
@@ -453,3 +464,49 @@ def test_demo_data_refuses_clerks_who_got_their_roles_after_last_months_nominati
     db.session.expire_all()
     assert count(Nomination) == count(Round) == 0
     assert count(User) == len(CLERKS)
+
+
+def test_demo_holds_courtesy_cards_at_every_status_used_over_the_year(runner):
+    now = datetime(2027, 3, 16, 10, 0, tzinfo=CITY)
+    load_demo(runner, now)
+
+    statuses = dict(
+        db.session.execute(
+            select(CourtesyCard.status, func.count()).group_by(CourtesyCard.status)
+        ).all()
+    )
+    assert statuses[CardStatus.to_print] == statuses[CardStatus.issued] == 1
+    assert statuses[CardStatus.lost] == 1
+    assert statuses[CardStatus.active] > 100
+    lost = db.session.scalar(select(CourtesyCard).where(CourtesyCard.status == CardStatus.lost))
+    replacement = db.session.scalar(select(CourtesyCard).where(CourtesyCard.replaces_id == lost.id))
+    assert replacement.status is CardStatus.active
+    presented = db.session.scalar(
+        select(CardCheck).where(CardCheck.card_id == lost.id).order_by(CardCheck.id.desc())
+    )
+    assert presented.outcome is CheckOutcome.replaced
+
+    # Uses at every kind of partner, over months, within each benefit's limit.
+    used = db.session.execute(
+        select(Partner.kind, func.count(), func.min(CardUse.used_at), func.max(CardUse.used_at))
+        .join(CardUse, CardUse.partner_id == Partner.id)
+        .group_by(Partner.kind)
+    ).all()
+    assert {kind for kind, *_ in used} == {
+        PartnerKind.bus,
+        PartnerKind.health,
+        PartnerKind.scenic,
+        PartnerKind.merchant,
+    }
+    assert all(last - first > timedelta(days=90) for _kind, _count, first, last in used)
+    over = db.session.scalar(
+        select(func.count())
+        .select_from(BenefitCounter)
+        .join(Benefit, Benefit.id == BenefitCounter.benefit_id)
+        .where(BenefitCounter.used > Benefit.limit_count)
+    )
+    assert over == 0
+    # Loaded again: nothing more.
+    cards_before = db.session.scalar(select(func.count()).select_from(CourtesyCard))
+    load_demo(runner, now + timedelta(days=1))
+    assert db.session.scalar(select(func.count()).select_from(CourtesyCard)) == cards_before

@@ -308,8 +308,12 @@ class Case:
         signed_out = sent_to_sign_in(response, api=self.api)
         if not self.refused:
             # Where a clerk, reviewer or editor may act is their scope's, which no declaration
-            # says: the service may refuse one whom the rule admits as a volunteer.
-            if signed_out or (status == 403 and self.who not in SCOPED):
+            # says: the service may refuse one whom the rule admits as a volunteer. So may it a
+            # merchant's staff on a partner's rule, unless their merchant is a card partner.
+            scoped = self.who in SCOPED or (
+                self.who is Who.merchant_staff and Who.partner_staff in self.access.roles
+            )
+            if signed_out or (status == 403 and not scoped):
                 return f"{status}, but the rule admits them"
             return None
         if self.who is Who.anonymous:
