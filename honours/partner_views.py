@@ -30,6 +30,15 @@ REGISTRARS = (Role.office, Who.district_clerk)
 READERS = (*REGISTRARS, Who.partner_staff)
 
 
+@bp.app_template_global()
+def partners_worked_for():
+    """The approved partners the signed-in user checks cards for, for the way to their page
+    from the home page."""
+    if not current_user.is_authenticated or current_user.role is Role.office:
+        return []
+    return partners_of(current_user, utcnow())
+
+
 def _page_number() -> int:
     return max(1, min(request.args.get("page", 1, type=int), 10_000))
 

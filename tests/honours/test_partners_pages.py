@@ -293,3 +293,11 @@ def test_partner_staff_read_their_own_partner_in_the_list_masked(app):
     assert 'data-testid="add-staff"' not in page.text
     assert client.get(f"/office/card-partners/{theirs.id}").status_code == 404
     assert client.get("/office/card-partners/new").status_code == 403
+
+
+def test_the_home_page_leads_partner_staff_to_their_partner(app):
+    partner = make_partner(name="老龙头景区")
+    home = signed_in(app, make_partner_staff(partner)).get("/").text
+    assert 'data-testid="my-partner-link"' in home and "老龙头景区" in home
+    assert 'data-testid="my-partner-link"' not in signed_in(app, make_user()).get("/").text
+    assert 'data-testid="my-partner-link"' not in signed_in(app, make_office()).get("/").text
