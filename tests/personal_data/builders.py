@@ -25,6 +25,7 @@ from core.settings import current_settings
 from events import services as events
 from events.models import Shift
 from honours import services as honours
+from honours.card_models import BenefitArea, BenefitKind, PartnerKind
 from honours.models import HonourSource, Person, ViewChannel
 from honours.nomination_models import (
     ConsentGiver,
@@ -37,9 +38,11 @@ from honours.nomination_models import (
     Stage,
     Vote,
 )
-from honours.services import notice, panel, rounds
+from honours.services import cards, notice, panel, partners, rounds, verification
+from honours.services.benefits import BenefitDetails, create_benefit
 from honours.services.nomination_files import Attachment, Incoming
 from honours.services.nominations import nominate
+from honours.services.partners import PartnerDetails
 from points import services as points
 from reminders import services as reminders
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
@@ -464,6 +467,7 @@ def make_people(now: datetime) -> People:
     other = _certificate(make_user(display_name="另一位志愿者"), office, now)
     certificates.revoke_document(office, other.id, reason="信息有误", now=now)
     record = _in_the_register(volunteer, name, office, now)
+    _carded(volunteer, record, merchant, clerk, office, now)
     _nominating(volunteer, office, now)
     _on_a_notice(volunteer, name, office, now)
     review_as_district_clerk(volunteer, office, region("haigang-wenhualu-01"), now)
@@ -483,6 +487,60 @@ def make_people(now: datetime) -> People:
         name=name,
         email=volunteer.email,
         record=record,
+    )
+
+
+def _carded(
+    person: User, record: Person, merchant, merchant_clerk: User, office: User, now: datetime
+) -> None:
+    """The office makes the merchant a card partner with a benefit; as district clerk the
+    person issues a courtesy card to their own record and reports it lost once the office has
+    handed it over; the office hands over the replacement, and the merchant's clerk checks it
+    and records a use."""
+    settings = current_settings()
+    partner = partners.register_partner(
+        office,
+        PartnerDetails(name="爱心超市（礼遇）", kind=PartnerKind.merchant, merchant_id=merchant.id),
+        now=now,
+    )
+    partners.approve_partner(office, partner.id, now=now)
+    benefit = create_benefit(
+        office,
+        BenefitDetails(
+            name="购物九折",
+            area=BenefitArea.shopping,
+            kind=BenefitKind.discount,
+            partner_ids=(partner.id,),
+            discount_percent=90,
+        ),
+        now=now,
+    )
+    clerk, city = honours.scope_of(person, now), honours.scope_of(office, now)
+
+    def handed_over(card):
+        cards.print_cards(
+            office,
+            city,
+            card_ids=[card.id],
+            now=now,
+            secret=settings.check_in_secret,
+            uploads=settings.uploads,
+        )
+        return cards.hand_over(office, city, card.id, now=now)
+
+    first = handed_over(cards.issue_card(person, clerk, record.id, valid_until=None, now=now))
+    lost = cards.report_lost(person, clerk, first.id, note="在公交车上丢失", now=now)
+    card = handed_over(lost.replacement)
+    verification.check_card(
+        merchant_clerk, number=card.number, partner_id=partner.id, now=now, settings=settings
+    )
+    verification.record_use(
+        merchant_clerk,
+        card_id=card.id,
+        benefit_id=benefit.id,
+        partner_id=partner.id,
+        now=now,
+        settings=settings,
     )
 
 

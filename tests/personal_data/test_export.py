@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from core.auth.models import AuditAction, AuditEntry
 from core.extensions import db
-from personal_data.services.export import gather_personal_data
-from personal_data.services.sections import BY_PHONE, SECTIONS
+from personal_data.services.export import SECTIONS, gather_personal_data
+from personal_data.services.sections import BY_PHONE
 from tests.builders import DEFAULT_PASSWORD, make_user
 from tests.conftest import sign_in
 from tests.personal_data.builders import make_people
