@@ -4,12 +4,12 @@ that answers "invalid" counts against the partner and the staff account however 
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from core.clock import utcnow
-from core.extensions import limiter
+from core.guesses import guess_limits
 from honours.services.partner_staff import partners_of
 
 
@@ -39,12 +39,6 @@ def _partner_key() -> str:
     return f"user:{current_user.id}"
 
 
-def _user_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
-
-
 def _refused(response) -> bool:
     return bool(g.get("card_check_refused", False))
 
@@ -53,24 +47,12 @@ def card_guess_limits(view=None, *, on_breach=None):
     """Limit refused card checks per partner (CARD_GUESSES_PER_PARTNER) and per staff account
     (CARD_GUESSES_PER_USER). Use bare or with `on_breach` (a page answering the breach with a
     Response)."""
-    per_partner = limiter.shared_limit(
-        lambda: current_app.config["CARD_GUESSES_PER_PARTNER"],
-        scope="card-guess-partner",
-        key_func=_partner_key,
-        methods=["POST"],
-        deduct_when=_refused,
+    return guess_limits(
+        view,
+        scope="card-guess",
+        place_setting="CARD_GUESSES_PER_PARTNER",
+        user_setting="CARD_GUESSES_PER_USER",
+        place_key=_partner_key,
+        failed=_refused,
         on_breach=on_breach,
     )
-    per_user = limiter.shared_limit(
-        lambda: current_app.config["CARD_GUESSES_PER_USER"],
-        scope="card-guess-user",
-        key_func=_user_key,
-        methods=["POST"],
-        deduct_when=_refused,
-        on_breach=on_breach,
-    )
-
-    def decorate(target):
-        return per_partner(per_user(target))
-
-    return decorate(view) if view is not None else decorate

@@ -3,12 +3,12 @@ counts against the merchant and the staff account however it was sent."""
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from core.errors import DomainError, is_api_request
-from core.extensions import limiter
+from core.guesses import guess_limits
 from points import services
 
 
@@ -27,12 +27,6 @@ def _merchant_key() -> str:
     return get_remote_address()
 
 
-def _user_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
-
-
 def _failed_attempt(response) -> bool:
     if is_api_request():
         # Unknown, expired or used codes (422), and refusals after a code matched (404, 409).
@@ -44,24 +38,12 @@ def code_guess_limits(view=None, *, on_breach=None):
     """Limit failed code attempts per merchant (REDEEM_GUESSES_PER_MERCHANT) and per staff
     account (REDEEM_GUESSES_PER_USER): 8 digits do not survive unlimited guessing. Use bare or
     with `on_breach` (a page answering the breach with a Response)."""
-    per_merchant = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_MERCHANT"],
-        scope="redeem-guess-merchant",
-        key_func=_merchant_key,
-        methods=["POST"],
-        deduct_when=_failed_attempt,
+    return guess_limits(
+        view,
+        scope="redeem-guess",
+        place_setting="REDEEM_GUESSES_PER_MERCHANT",
+        user_setting="REDEEM_GUESSES_PER_USER",
+        place_key=_merchant_key,
+        failed=_failed_attempt,
         on_breach=on_breach,
     )
-    per_user = limiter.shared_limit(
-        lambda: current_app.config["REDEEM_GUESSES_PER_USER"],
-        scope="redeem-guess-user",
-        key_func=_user_key,
-        methods=["POST"],
-        deduct_when=_failed_attempt,
-        on_breach=on_breach,
-    )
-
-    def decorate(target):
-        return per_merchant(per_user(target))
-
-    return decorate(view) if view is not None else decorate

@@ -1,5 +1,7 @@
-// Scan a QR code with the phone camera into a text input, then submit its form.
+// Scan a QR code with the phone camera into an input, then submit its form.
 // Markup: <button data-scan-into="INPUT_ID" data-scan-video="VIDEO_ID">; needs ZXingBrowser.
+// data-scan-digits="N" keeps the code's first N digits (a redeem code); without it the text
+// goes in whole (a courtesy card's signed code, which the server checks).
 // Camera access needs HTTPS or localhost; typing the code always works as well.
 (function () {
   "use strict";
@@ -28,7 +30,11 @@
           ctl.stop();
           controls = null;
           video.hidden = true;
-          input.value = result.getText().replace(/\D/g, "").slice(0, 8);
+          var text = result.getText();
+          var digits = Number(button.dataset.scanDigits || 0);
+          input.value = digits
+            ? text.replace(/\D/g, "").slice(0, digits)
+            : text.trim().slice(0, 200);
           if (input.form) input.form.requestSubmit();
         })
         .then(function (ctl) {
