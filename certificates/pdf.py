@@ -177,7 +177,7 @@ class _Document(FPDF):
             self.add_page()
         self.ln(6)
         top = self.get_y()
-        self._qr(verify_url, x=MARGIN, y=top)
+        draw_qr(self, verify_url, x=MARGIN, y=top, size=QR_SIZE, border=2)
         self.set_font(FONT, size=8.5)
         self.set_xy(MARGIN, top + QR_SIZE + 1)
         self.cell(QR_SIZE, 5, "扫码核验真伪", align="C")
@@ -215,23 +215,6 @@ class _Document(FPDF):
         self.set_text_color(*GREY)
         self.multi_cell(0, 4.6, text, new_x=XPos.LMARGIN)
         self.set_text_color(*INK)
-
-    def _qr(self, payload: str, *, x: float, y: float) -> None:
-        """The QR code drawn as filled rectangles: sharp at any zoom, no image library."""
-        code = segno.make(payload, error="m")
-        rows = list(code.matrix_iter(border=2))
-        module = QR_SIZE / len(rows)
-        self.set_fill_color(*INK)
-        for r, row in enumerate(rows):
-            c = 0
-            while c < len(row):
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                self.rect(x + start * module, y + r * module, (c - start) * module, module, "F")
 
 
 def _service_certificate(printable: Printable) -> _Document:
@@ -311,3 +294,21 @@ LAYOUTS: dict[DocumentKind, Callable[[Printable], _Document]] = {
 def render(printable: Printable) -> bytes:
     """The document as a PDF file."""
     return bytes(LAYOUTS[printable.kind](printable).output())
+
+
+def draw_qr(pdf: FPDF, payload: str, *, x: float, y: float, size: float, border: int) -> None:
+    """A QR code of `payload` drawn on the page as filled rectangles, `size` mm square with a
+    quiet zone of `border` modules: sharp at any zoom, no image library."""
+    rows = list(segno.make(payload, error="m").matrix_iter(border=border))
+    module = size / len(rows)
+    pdf.set_fill_color(*INK)
+    for r, row in enumerate(rows):
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            pdf.rect(x + start * module, y + r * module, (c - start) * module, module, "F")

@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import segno
 from fpdf import FPDF
 
-from certificates.pdf import FONT, FONT_PATH, GREY, INK, RED, chinese_date
+from certificates.pdf import FONT, FONT_PATH, GREY, INK, RED, chinese_date, draw_qr
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class _Sheet(FPDF):
         self.set_font(FONT, size=8)
         self.set_xy(text_x, y + 37)
         self.cell(text_width, 4, chinese_date(card.valid_until))
-        self._qr(card.code, x + CARD_WIDTH - 4 - QR_SIZE, y + 13)
+        draw_qr(self, card.code, x=x + CARD_WIDTH - 4 - QR_SIZE, y=y + 13, size=QR_SIZE, border=1)
         self.set_font(FONT, size=6.5)
         self.set_text_color(*GREY)
         self.set_xy(x + 4, y + CARD_HEIGHT - 8)
@@ -110,22 +109,6 @@ class _Sheet(FPDF):
         self.set_xy(x, y + PHOTO_HEIGHT / 2 - 2)
         self.cell(PHOTO_WIDTH, 4, "照片", align="C")
         self.set_text_color(*INK)
-
-    def _qr(self, payload: str, x: float, y: float) -> None:
-        """The QR code drawn as filled rectangles: sharp at any zoom, no image library."""
-        rows = list(segno.make(payload, error="m").matrix_iter(border=1))
-        module = QR_SIZE / len(rows)
-        self.set_fill_color(*INK)
-        for r, row in enumerate(rows):
-            c = 0
-            while c < len(row):
-                if not row[c]:
-                    c += 1
-                    continue
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                self.rect(x + start * module, y + r * module, (c - start) * module, module, "F")
 
 
 def render(cards: list[PrintedCard], *, printed_at: datetime) -> bytes:
