@@ -398,20 +398,14 @@ class PrintRun:
     pdf: bytes
 
 
-def print_cards(
-    actor: User,
-    scope: Scope,
-    *,
-    card_ids: list[int] | None,
-    now: datetime,
-    secret: str,
-    uploads: UploadSettings,
-) -> PrintRun:
-    """A PDF sheet of cards (A4, ten a page: name, number, validity, photo, QR code), and the
-    cards marked printed. Without `card_ids`: the cards to print of the user's districts,
-    the oldest first, at most PRINT_MAX; with them: those cards, to print or printed already
-    (printed again, after a jam). Raises NotFound, Forbidden, ValidationFailed (nothing to
-    print; a card named that is not to print or printed)."""
+def mark_printed(
+    actor: User, scope: Scope, *, card_ids: list[int] | None, now: datetime
+) -> list[CourtesyCard]:
+    """Mark cards printed: without `card_ids`, the cards to print of the user's districts, the
+    oldest first, at most PRINT_MAX; with them, those cards, to print or printed already
+    (printed again, after a jam). `print_cards` does this and makes the sheet. Raises NotFound,
+    Forbidden, ValidationFailed (nothing to print; a card named that is not to print or
+    printed)."""
     require_keeper(scope)
     query = (
         select(CourtesyCard)
@@ -450,6 +444,21 @@ def print_cards(
             card.status = CardStatus.issued
         card.printed_at = now
     db.session.flush()
+    return cards
+
+
+def print_cards(
+    actor: User,
+    scope: Scope,
+    *,
+    card_ids: list[int] | None,
+    now: datetime,
+    secret: str,
+    uploads: UploadSettings,
+) -> PrintRun:
+    """A PDF sheet of cards (A4, ten a page: name, number, validity, photo, QR code), and the
+    cards marked printed (`mark_printed`, which says what is printed and what it raises)."""
+    cards = mark_printed(actor, scope, card_ids=card_ids, now=now)
     sheet = [
         card_sheet.PrintedCard(
             name=card.person.name,
