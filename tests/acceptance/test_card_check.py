@@ -16,10 +16,9 @@ from tests.acceptance import test_csp
 from tests.acceptance.test_check_in import assert_fits_the_screen
 from tests.acceptance.test_csp import sign_in_as, visit
 from tests.honours.builders import make_office, make_places
+from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.verification_builders import (
     make_benefit,
-    make_card,
-    make_holder,
     make_partner,
     make_staff,
 )
@@ -37,9 +36,9 @@ def test_staff_record_a_use_on_a_valid_card_and_see_only_invalid_for_a_revoked_o
     partner = make_partner(office, name="秦皇岛老龙头景区（山海关区）游客服务中心")
     staff = make_staff(partner)
     valid_until = local_day(utcnow()) + timedelta(days=300)
-    holder = make_holder(places["wenhuali"], office, name="欧阳秀英")
+    holder = make_honoured(places["wenhuali"], office, name="欧阳秀英")
     card = make_card(holder, office, valid_until=valid_until)
-    revoked_holder = make_holder(places["hongqilu"], office, name="王撤销")
+    revoked_holder = make_honoured(places["hongqilu"], office, name="王撤销")
     revoked = make_card(revoked_holder, office, status=CardStatus.revoked, valid_until=valid_until)
     benefit = make_benefit(office, [partner], name="免费游览老龙头景区（含讲解）", limit=1)
     phone, number, revoked_number = staff.phone, card.number, revoked.number

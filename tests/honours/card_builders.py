@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 
+from core.auth.assignments import AssignmentKind
 from core.auth.models import User
 from core.extensions import db
 from core.regions import Region
@@ -23,7 +24,15 @@ from honours.card_models import (
 )
 from honours.models import HonourCategory, Person
 from honours.services.card_codes import luhn_digit
-from tests.honours.builders import NOW, honour_type, make_office, make_person, scope
+from tests.honours.builders import (
+    NOW,
+    honour_type,
+    make_clerk,
+    make_office,
+    make_person,
+    make_places,
+    scope,
+)
 
 _numbers = count(200000001)
 
@@ -117,3 +126,18 @@ def make_use(card: CourtesyCard, office: User, *, partner_name: str, benefit_nam
     db.session.add(use)
     db.session.flush()
     return use
+
+
+def card_keepers() -> dict:
+    """The city's places, the office, a district clerk of 海港区 and one of 山海关区, a street
+    clerk of 文化路, and a good person of 文化里社区 due a card (王德明)."""
+    places = make_places()
+    office = make_office()
+    return {
+        "places": places,
+        "office": office,
+        "district": make_clerk(AssignmentKind.district_clerk, places["haigang"]),
+        "other_district": make_clerk(AssignmentKind.district_clerk, places["shanhaiguan"]),
+        "street": make_clerk(AssignmentKind.street_clerk, places["wenhualu"]),
+        "person": make_honoured(places["wenhuali"], office, name="王德明"),
+    }

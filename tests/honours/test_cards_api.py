@@ -11,14 +11,13 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from core.auth.assignments import AssignmentKind
 from core.extensions import db
 from core.settings import current_settings
 from honours.card_models import CardStatus, CourtesyCard
 from honours.services import card_codes
 from tests.builders import make_user
-from tests.honours.builders import NOW, make_clerk, make_office, make_places
-from tests.honours.card_builders import make_card, make_honoured, make_use
+from tests.honours.builders import NOW
+from tests.honours.card_builders import card_keepers, make_card, make_honoured, make_use
 
 
 @pytest.fixture(autouse=True)
@@ -29,16 +28,7 @@ def _at_now():
 
 @pytest.fixture
 def world(app):
-    places = make_places()
-    office = make_office()
-    return {
-        "places": places,
-        "office": office,
-        "district": make_clerk(AssignmentKind.district_clerk, places["haigang"]),
-        "other_district": make_clerk(AssignmentKind.district_clerk, places["shanhaiguan"]),
-        "street": make_clerk(AssignmentKind.street_clerk, places["wenhualu"]),
-        "person": make_honoured(places["wenhuali"], office, name="王德明"),
-    }
+    return card_keepers()
 
 
 def test_a_district_clerk_issues_prints_and_hands_over_a_card(client, bearer, world):

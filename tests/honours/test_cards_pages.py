@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from core.auth.assignments import AssignmentKind
 from core.extensions import db
 from core.qr import qr_svg
 from core.settings import current_settings
@@ -16,8 +15,8 @@ from honours.card_models import CardStatus, CourtesyCard
 from honours.services import card_codes
 from tests.builders import make_user
 from tests.conftest import sign_in
-from tests.honours.builders import NOW, make_clerk, make_office, make_places
-from tests.honours.card_builders import make_card, make_honoured, make_use
+from tests.honours.builders import NOW
+from tests.honours.card_builders import card_keepers, make_card, make_use
 
 
 @pytest.fixture(autouse=True)
@@ -28,15 +27,7 @@ def _at_now():
 
 @pytest.fixture
 def world(app):
-    places = make_places()
-    office = make_office()
-    return {
-        "places": places,
-        "office": office,
-        "district": make_clerk(AssignmentKind.district_clerk, places["haigang"]),
-        "other_district": make_clerk(AssignmentKind.district_clerk, places["shanhaiguan"]),
-        "person": make_honoured(places["wenhuali"], office, name="王德明"),
-    }
+    return card_keepers()
 
 
 def _client(app, user):

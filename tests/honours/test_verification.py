@@ -44,10 +44,9 @@ from reminders.messages import render
 from reminders.models import Notification, NotificationKind
 from tests.builders import make_user
 from tests.honours.builders import NOW, make_clerk, make_office, make_places, scope
+from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.verification_builders import (
     make_benefit,
-    make_card,
-    make_holder,
     make_partner,
     make_staff,
     wrong_check_digit,
@@ -70,7 +69,7 @@ def ground(app) -> Ground:
     office = make_office()
     partner = make_partner(office, name="老龙头景区")
     staff = make_staff(partner)
-    holder = make_holder(places["wenhuali"], office, name="李秀英")
+    holder = make_honoured(places["wenhuali"], office, name="李秀英")
     card = make_card(holder, office)
     return Ground(places, office, partner, staff, holder, card)
 
@@ -196,7 +195,7 @@ def test_a_typed_number_with_a_wrong_check_digit_is_invalid(ground):
     ],
 )
 def test_a_card_not_in_force_answers_only_invalid(ground, status, valid_until, outcome):
-    other = make_holder(ground.places["hongqilu"], ground.office, name="王芳")
+    other = make_honoured(ground.places["hongqilu"], ground.office, name="王芳")
     card = make_card(other, ground.office, status=status, valid_until=valid_until)
 
     found = check(ground, number=card.number)

@@ -22,10 +22,9 @@ from honours.models import HonourLevel
 from honours.services.card_codes import card_code
 from tests.builders import make_merchant, make_user
 from tests.honours.builders import NOW, make_clerk, make_office, make_places, scope
+from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.verification_builders import (
     make_benefit,
-    make_card,
-    make_holder,
     make_partner,
     make_staff,
     wrong_check_digit,
@@ -59,7 +58,7 @@ def ground(app):
     office = make_office()
     partner = make_partner(office, name="老龙头景区")
     staff = make_staff(partner)
-    holder = make_holder(
+    holder = make_honoured(
         places["wenhuali"], office, name="李秀英", phone="13803351111", address="文化里8号"
     )
     card = make_card(holder, office)
@@ -319,7 +318,7 @@ def _ground_in(app) -> dict:
     office = make_office()
     partner = make_partner(office, name="老龙头景区")
     staff, colleague = make_staff(partner), make_staff(partner, name="同事")
-    card = make_card(make_holder(places["wenhuali"], office), office)
+    card = make_card(make_honoured(places["wenhuali"], office), office)
     headers = []
     for user in (staff, colleague):
         _, secret = auth.issue_token(user, now=utcnow(), days=1)

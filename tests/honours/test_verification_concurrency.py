@@ -21,10 +21,9 @@ from reminders import services as reminders
 from reminders.models import Notification, NotificationKind
 from tests.concurrency import run_at_once
 from tests.honours.builders import NOW, make_clerk, make_office, make_places
+from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.verification_builders import (
     make_benefit,
-    make_card,
-    make_holder,
     make_partner,
     make_staff,
 )
@@ -37,7 +36,7 @@ def test_two_partners_at_once_with_one_use_left_accept_exactly_one(app, used_bef
     places = make_places()
     partners = [make_partner(office, name=name) for name in ("山海关体检中心", "北戴河体检中心")]
     staff = [make_staff(partner, name=f"验卡员{i}") for i, partner in enumerate(partners)]
-    holder = make_holder(places["wenhuali"], office)
+    holder = make_honoured(places["wenhuali"], office)
     card = make_card(holder, office)
     shared = make_benefit(office, partners, name="免费体检", limit=used_before + 1)
     for member in staff:
@@ -75,7 +74,7 @@ def test_two_schedulers_at_once_alert_the_district_once(app):
     partner = make_partner(office, name="老龙头景区")
     staff = make_staff(partner)
     clerk = make_clerk(AssignmentKind.district_clerk, places["haigang"], name="海港区干事")
-    holder = make_holder(places["wenhuali"], office)
+    holder = make_honoured(places["wenhuali"], office)
     card = make_card(holder, office, status=CardStatus.revoked)
     verification.check_card(staff, number=card.number, now=NOW, settings=current_settings())
     clerk_id = clerk.id

@@ -14,10 +14,9 @@ from honours.verification_views import yuan
 from tests.builders import make_user
 from tests.conftest import sign_in
 from tests.honours.builders import NOW, make_office, make_places
+from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.verification_builders import (
     make_benefit,
-    make_card,
-    make_holder,
     make_partner,
     make_staff,
 )
@@ -35,7 +34,7 @@ def ground(app):
     office = make_office()
     partner = make_partner(office, name="老龙头景区")
     staff = make_staff(partner)
-    holder = make_holder(places["wenhuali"], office, name="李秀英", phone="13803351111")
+    holder = make_honoured(places["wenhuali"], office, name="李秀英", phone="13803351111")
     card = make_card(holder, office)
     benefit = make_benefit(office, [partner], name="免费游览老龙头", limit=1, value_fen=6050)
     return {"partner": partner, "staff": staff, "holder": holder, "card": card, "benefit": benefit}

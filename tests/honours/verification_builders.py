@@ -3,38 +3,27 @@ their cards, made directly with the models. They add and flush, and never commit
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import count
 
 from core.auth.assignments import AssignmentKind, RoleAssignment
 from core.auth.models import User
 from core.extensions import db
-from core.regions import Region
-from honours import services
 from honours.card_models import (
     Benefit,
     BenefitArea,
     BenefitKind,
     BenefitPartner,
-    CardStatus,
-    CourtesyCard,
     LimitPeriod,
     Partner,
     PartnerKind,
     PartnerStatus,
 )
-from honours.models import HonourCategory, HonourLevel, Person
-from honours.services.card_codes import luhn_digit
+from honours.models import HonourLevel
 from tests.builders import make_user
-from tests.honours.builders import NOW, honour_type, make_person, scope
+from tests.honours.builders import NOW
 
-_numbers = count(300000001)
 _names = count(1)
-
-
-def card_number() -> str:
-    body = str(next(_numbers))
-    return body + luhn_digit(body)
 
 
 def wrong_check_digit(number: str) -> str:
@@ -107,46 +96,3 @@ def make_benefit(
         db.session.add(BenefitPartner(benefit_id=benefit.id, partner_id=partner.id))
     db.session.flush()
     return benefit
-
-
-def make_holder(place: Region, office: User, *, code: str = "good_person_city", **values) -> Person:
-    """A person of `place` honoured with `code` (秦皇岛好人, a city-level honour with a card,
-    unless told)."""
-    person = make_person(place, office, **values)
-    services.award_honour(
-        office,
-        scope(office),
-        {
-            "person_id": person.id,
-            "honour_type_id": honour_type(code).id,
-            "category": HonourCategory.helping_others,
-            "awarded_on": date(2025, 12, 1),
-        },
-        now=NOW,
-    )
-    return person
-
-
-def make_card(
-    person: Person,
-    office: User,
-    *,
-    status: CardStatus = CardStatus.active,
-    valid_until: date | None = None,
-    replaces: CourtesyCard | None = None,
-) -> CourtesyCard:
-    """The person's card in `status` (active, valid a year after NOW, unless told)."""
-    card = CourtesyCard(
-        number=card_number(),
-        person_id=person.id,
-        status=status,
-        valid_until=valid_until or NOW.date() + timedelta(days=365),
-        replaces_id=replaces.id if replaces is not None else None,
-        created_at=NOW - timedelta(days=10),
-        created_by_id=office.id,
-        printed_at=None if status is CardStatus.to_print else NOW - timedelta(days=9),
-        activated_at=NOW - timedelta(days=8) if status is not CardStatus.to_print else None,
-    )
-    db.session.add(card)
-    db.session.flush()
-    return card
