@@ -79,6 +79,7 @@ from tests.builders import (
     make_team,
     make_user,
 )
+from tests.honours import world_applications, world_bus, world_conduct, world_revocations
 from tests.honours.nomination_builders import DEEDS, make_nomination
 from volunteer import services as volunteers
 from volunteer.models import Membership, Team
@@ -110,6 +111,14 @@ WORLD_UPLOAD_KIND = "world_photo"
 uploads.register_kind(
     WORLD_UPLOAD_KIND,
     may_read=lambda user, upload, now: user is not None and upload.uploaded_by_id == user.id,
+)
+
+
+SIDE_EXTENSIONS = (
+    world_revocations.extend,
+    world_conduct.extend,
+    world_bus.extend,
+    world_applications.extend,
 )
 
 
@@ -146,6 +155,10 @@ class Side:
     card_check: CardCheck
     notifications: dict[str, Notification] = field(default_factory=dict)
     tokens: dict[str, tuple[ApiToken, str]] = field(default_factory=dict)
+    # The objects of later features, each made by its own module (SIDE_EXTENSIONS): the path
+    # variables that name them, with their ids, and what of them is private to the side.
+    ids: dict[str, int] = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)
 
     def private_texts(self) -> list[str]:
         """What no one outside the side (but the office) may read: the phones and names of
@@ -174,6 +187,7 @@ class Side:
             self.person.id_number,
             self.person.phone,
             self.partner.contact_phone,
+            *self.texts,
         ]
 
 
@@ -313,6 +327,8 @@ def _side(tag: str, campaign, city: User, now: datetime) -> Side:
         db.session.add(side.notifications[role])
         side.tokens[role] = auth.issue_token(user, now=now, days=1, name=f"手机{tag}{role}")
     db.session.flush()
+    for extend in SIDE_EXTENSIONS:
+        extend(side, now)
     return side
 
 

@@ -90,6 +90,7 @@ def object_ids(world: World, who: Who) -> dict[str, int | str]:
         "check_id": a.card_check.id,
         "partner_id": a.partner.id,
         "benefit_id": a.benefit.id,
+        **a.ids,
     }
 
 
