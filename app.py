@@ -52,6 +52,8 @@ from events.api import blp as events_api
 from events.cli import campaigns_cli, shifts_cli
 from events.views import bp as events_pages
 from honours.api import blp as honours_api
+from honours.application_api import blp as applications_api
+from honours.application_views import bp as application_pages
 from honours.card_api import blp as cards_api
 from honours.card_views import bp as card_pages
 from honours.cli import honours_cli
@@ -202,6 +204,7 @@ def register_blueprints(app: Flask) -> None:
         card_partner_pages,
         card_pages,
         verification_pages,
+        application_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -228,6 +231,7 @@ def register_blueprints(app: Flask) -> None:
         card_partners_api,
         cards_api,
         verification_api,
+        applications_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

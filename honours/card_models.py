@@ -97,6 +97,7 @@ class PartnerKind(enum.Enum):
     scenic = "scenic"  # 景区
     supermarket = "supermarket"  # 超市
     merchant = "merchant"  # 爱心商家
+    department = "department"  # 政府部门 (市人社局, 市教育局): handles benefits by application
     other = "other"
 
     @property
@@ -110,6 +111,7 @@ PARTNER_KIND_LABELS = {
     PartnerKind.scenic: _l("Scenic spot"),
     PartnerKind.supermarket: _l("Supermarket"),
     PartnerKind.merchant: _l("Caring merchant"),
+    PartnerKind.department: _l("Government department"),
     PartnerKind.other: _l("Other"),
 }
 

@@ -13,6 +13,7 @@ from flask_babel import force_locale, format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from honours.application_models import ApplicationResult, ApplicationStatus
 from honours.card_models import CheckOutcome
 from honours.nomination_models import Stage
 from reminders.models import Notification, NotificationKind
@@ -33,6 +34,7 @@ KIND_LABELS = {
     ),
     NotificationKind.nomination_overdue: _l("A nomination waits past its review time limit"),
     NotificationKind.card_alert: _l("A lost, replaced or revoked courtesy card was presented"),
+    NotificationKind.application_step: _l("My application for a benefit moved on"),
 }
 
 
@@ -162,6 +164,12 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
             ),
             _("The partner's staff were told only that it is not valid."),
         ]
+    if kind is NotificationKind.application_step:
+        lines = [_("It is now: %(status)s.", status=ApplicationStatus(p["status"]).label)]
+        if p.get("result"):
+            lines.append(_("Outcome: %(result)s.", result=ApplicationResult(p["result"]).label))
+        lines.append(_("The opinions given are on the application's page."))
+        return _("Your application: %(benefit)s", benefit=p["benefit"]), lines
     raise ValueError(kind)
 
 
@@ -186,6 +194,8 @@ def _endpoint(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, dict[str,
         return "nominations.detail", {"nomination_id": p["nomination_id"]}
     if kind is NotificationKind.card_alert:
         return "honours.person", {"person_id": p["person_id"]}
+    if kind is NotificationKind.application_step:
+        return "applications.mine_detail", {"application_id": p["application_id"]}
     if kind is NotificationKind.free_places_tomorrow:
         return "events.manage_activity", {"activity_id": p["shifts"][0]["activity_id"]}
     return "volunteer.teams", {}

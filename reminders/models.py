@@ -36,6 +36,8 @@ class NotificationKind(enum.Enum):
     nomination_overdue = "nomination_overdue"
     # district clerks (the city where a district has none)
     card_alert = "card_alert"
+    # honoured persons: a step of their application for a benefit (礼遇申请)
+    application_step = "application_step"
 
 
 class DeliveryChoice(enum.Enum):

@@ -29,6 +29,7 @@ from events.models import (
     SignUp,
     SignUpStatus,
 )
+from honours.services.applications import steps_to_tell
 from honours.services.review import overdue_nominations
 from honours.services.verification import claim_card_alerts
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
@@ -444,6 +445,20 @@ def _card_alerts(now: datetime, since: datetime) -> Iterator[Due]:
             yield Due(user_id, NotificationKind.card_alert, alert.subject, params)
 
 
+def _application_steps(now: datetime, since: datetime) -> Iterator[Due]:
+    """The honoured person, once for each step of their application for a benefit that
+    someone else took (applications.steps_to_tell): proposed, approved, declined, in hand at
+    the department, closed with its outcome."""
+    for notice in steps_to_tell(now, since):
+        params = {
+            "application_id": notice.application_id,
+            "benefit": notice.benefit,
+            "status": notice.status.value,
+            "result": notice.result.value if notice.result else None,
+        }
+        yield Due(notice.user_id, NotificationKind.application_step, notice.subject, params)
+
+
 def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
     """Every notification due at `now` that has not been created yet. Each finder looks back
     at most `settings.catch_up`, so a scheduler that was down catches up once, and the
@@ -461,5 +476,6 @@ def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
         _campaigns_unplanned(now, settings),
         _nominations_overdue(now),
         _card_alerts(now, since),
+        _application_steps(now, since),
     )
     return [due for finder in finders for due in finder]
