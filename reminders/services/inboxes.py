@@ -12,6 +12,7 @@ from core.auth.assignments import CITY_KINDS, REGION_KINDS, RoleAssignment
 from core.auth.models import Role, User
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from honours.models import Person
 from reminders.models import DeliveryChoice, Notification, NotificationKind, NotificationPreference
 from volunteer import services as volunteers
 
@@ -33,6 +34,8 @@ OFFICE_KINDS = (NotificationKind.campaign_unplanned_teams,)
 # Those who review nominations: the clerks of the levels and the city.
 # A lost, replaced or revoked card presented at a partner is told to the district's clerks.
 REVIEWER_KINDS = (NotificationKind.nomination_overdue, NotificationKind.card_alert)
+# An honoured person of the register whose account is linked to them: their applications.
+HOLDER_KINDS = (NotificationKind.application_step,)
 MAX_PAGE = 100_000
 
 
@@ -95,15 +98,22 @@ def _reviews_nominations(user: User) -> bool:
     return db.session.scalar(held.limit(1)) is not None
 
 
+def _is_honoured(user: User) -> bool:
+    """Whether the user's account is linked to a person of the register."""
+    linked = select(Person.id).where(Person.user_id == user.id)
+    return db.session.scalar(linked.limit(1)) is not None
+
+
 def kinds_for(user: User) -> tuple[NotificationKind, ...]:
     """The kinds a user can receive, for the settings page: volunteers' kinds, leaders' kinds
     for a volunteer who leads a team, the reviewers' for a clerk, the office's (and the
-    reviewers') for the office."""
+    reviewers') for the office; a person of the register also hears of their applications."""
     if user.role is Role.office:
         return OFFICE_KINDS + REVIEWER_KINDS
     if user.role is not Role.volunteer:
         return ()
     kinds = VOLUNTEER_KINDS + (LEADER_KINDS if volunteers.led_team_ids(user) else ())
+    kinds += HOLDER_KINDS if _is_honoured(user) else ()
     return kinds + (REVIEWER_KINDS if _reviews_nominations(user) else ())
 
 
