@@ -1,4 +1,5 @@
-"""`flask honours` commands: the standard honour types, and marking expired courtesy cards."""
+"""`flask honours` commands: the standard honour types, marking expired courtesy cards, and the
+bus companies' lists of card numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from flask.cli import AppGroup
 from core.clock import utcnow
 from core.extensions import db
 from honours import services
-from honours.services import cards
+from honours.bus_models import ListMaker
+from honours.services import bus_list, cards
 
 honours_cli = AppGroup("honours", help="The register of good people (好人库).")
 
@@ -28,3 +30,12 @@ def expire_cards() -> None:
     expired = cards.expire_cards(utcnow())
     db.session.commit()
     click.echo(f"{expired} cards expired.")
+
+
+@honours_cli.command("bus-list")
+def bus_lists() -> None:
+    """Make tonight's list of card numbers for every approved bus partner now (the scheduler
+    does it every night; a partner's list made tonight already stays as it is)."""
+    done = bus_list.make_exports(now=utcnow(), made_by=ListMaker.command)
+    db.session.commit()
+    click.echo(f"{done}.")

@@ -15,7 +15,8 @@ from core.auth.services import purge_expired_credentials
 from core.clock import utcnow
 from core.extensions import db
 from core.settings import current_settings
-from honours.services import cards
+from honours.bus_models import ListMaker
+from honours.services import bus_list, cards
 from reminders import services
 from reminders.models import EmailStatus
 
@@ -142,6 +143,16 @@ def expire_cards() -> int:
     return expired
 
 
+def bus_lists() -> bus_list.ListRun:
+    """Make tonight's list of card numbers of every approved bus partner that has none yet
+    (a second run the same night makes nothing). Writes one log line."""
+    with _app_context():
+        done = bus_list.make_exports(now=utcnow(), made_by=ListMaker.job)
+        db.session.commit()
+    log.info("%s", done)
+    return done
+
+
 # id, reference, and how many scheduler intervals apart the job runs.
 JOBS = (
     ("reminders", "reminders.jobs:run", 1),
@@ -149,4 +160,7 @@ JOBS = (
     # Nightly at the default interval of a minute: a card runs out at the end of its day, and
     # the checks answer expired from that moment whether or not this has run.
     ("expire_cards", "reminders.jobs:expire_cards", 1440),
+    # Hourly, so that the night's list is made within the hour after local midnight whenever
+    # the scheduler started; a list is made once per partner and night, later runs make none.
+    ("bus_lists", "reminders.jobs:bus_lists", 60),
 )

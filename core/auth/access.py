@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from core.auth import services
-from core.auth.models import Role, User
+from core.auth.models import Role, TokenScope, User
 from core.clock import utcnow
 from core.errors import Forbidden, NotAuthenticated, ValidationFailed, is_api_request
 from core.extensions import limiter, login_manager
@@ -61,6 +61,10 @@ def sign_out() -> None:
     logout_user()
 
 
+# Set on a request whose bearer token is limited to a use its route does not accept.
+_OUT_OF_SCOPE = "volunteer_points.api_token_out_of_scope"
+
+
 @login_manager.request_loader
 def _load_token_user(req) -> User | None:
     if not is_api_request():
@@ -72,8 +76,21 @@ def _load_token_user(req) -> User | None:
     if found is None:
         return None
     user, token = found
+    if token.scope is not None and token.scope not in _accepted_scopes():
+        # The one place a scoped token is held to its use: elsewhere it signs no one in, and
+        # the route's refusal says why (see _unauthorized).
+        req.environ[_OUT_OF_SCOPE] = True
+        return None
     req.environ["volunteer_points.api_token_id"] = token.id
     return user
+
+
+def _accepted_scopes() -> frozenset[TokenScope]:
+    """The token scopes the route of this request declares it accepts (none for most)."""
+    if request.endpoint is None or request.endpoint not in current_app.view_functions:
+        return frozenset()
+    access = access_of(current_app, request.endpoint, request.method)
+    return access.scopes if access is not None else frozenset()
 
 
 def current_token_id() -> int | None:
@@ -83,6 +100,8 @@ def current_token_id() -> int | None:
 
 @login_manager.unauthorized_handler
 def _unauthorized():
+    if request.environ.get(_OUT_OF_SCOPE):
+        raise Forbidden(_l("This token is limited to another use."), code="token_out_of_scope")
     if is_api_request():
         raise NotAuthenticated()
     flash(_l("Please sign in first."), "warning")
@@ -145,6 +164,9 @@ class Access:
     roles: frozenset[Who]
     owner: str | None = None
     why: str | None = None
+    # The uses a token limited to one (TokenScope) may be sent here for; a scoped token is
+    # refused on every route that does not name its scope.
+    scopes: frozenset[TokenScope] = frozenset()
 
     def __post_init__(self):
         if self.owner not in (None, *OWNERS):
@@ -159,11 +181,17 @@ class Access:
         return self.owner is not None and who is not Who.office
 
 
-def role_required(*roles: Role | Who, owner: str | None = None, why: str | None = None):
+def role_required(
+    *roles: Role | Who,
+    owner: str | None = None,
+    why: str | None = None,
+    scopes: tuple[TokenScope, ...] = (),
+):
     """Let a signed-in user through if they hold one of `roles` (any role when none is given),
     and declare on the view who may reach it (`Access`). `Who.leader` or a clerk's `Who` lets
     volunteers through here; whether they lead the team or clerk where it acts is for the
-    service to say, and a rule admitting volunteers admits every one of VOLUNTEERS.
+    service to say, and a rule admitting volunteers admits every one of VOLUNTEERS. `scopes`
+    names the uses of limited tokens (TokenScope) the route accepts besides ordinary tokens.
 
     Anonymous users are sent to sign in (pages) or get 401 (API); others get 403.
     """
@@ -178,7 +206,12 @@ def role_required(*roles: Role | Who, owner: str | None = None, why: str | None 
         # (whether they act for a partner is the service's to say); a rule admitting every
         # volunteer does not.
         admitted.add(Who.merchant_staff)
-    access = Access(frozenset(admitted) if roles else SIGNED_IN, owner=owner, why=why)
+    access = Access(
+        frozenset(admitted) if roles else SIGNED_IN,
+        owner=owner,
+        why=why,
+        scopes=frozenset(scopes),
+    )
     checked = {role for role, who in _WHO_OF_ROLE.items() if who & access.roles}
 
     def decorator(view):

@@ -48,7 +48,9 @@ class User(UserMixin, db.Model):
     # account disabled; its hours, points and issued certificates stay.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", foreign_keys="ApiToken.user_id"
+    )
 
     # The key of the sign-in session (UserSession) this object was loaded through, if any; not
     # a column. Flask-Login keeps it in the session and remember cookies in place of the user's
@@ -71,8 +73,19 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role.value}>"
 
 
+class TokenScope(enum.Enum):
+    """The one use a token may be limited to. A scoped token authenticates only the routes that
+    declare they accept its scope (core.auth.access); everywhere else it is refused."""
+
+    # The bus company's list of card numbers, fetched by its system through a partner's
+    # service account (honours.bus_api).
+    bus_list = "bus_list"
+
+
 class ApiToken(db.Model):
-    """A bearer token for a phone client; only the SHA-256 of the token is stored."""
+    """A bearer token for a phone client or another system; only the SHA-256 of the token is
+    stored. A token with a `scope` works for that use only; without one (every token a user
+    gets by signing in) it works wherever its user may go."""
 
     __tablename__ = "api_token"
 
@@ -83,8 +96,15 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[TokenScope | None] = mapped_column(enum_column(TokenScope))
+    # Who made it for its user (the office, for a service account) and who revoked it; None:
+    # the user themself (signing in, signing out), or everything at once (a new password).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    user: Mapped[User] = relationship(back_populates="tokens")
+    user: Mapped[User] = relationship(back_populates="tokens", foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at

@@ -12,7 +12,16 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
-from core.auth.models import ApiToken, LinkPurpose, OneTimeLink, Role, SmsCode, User, UserSession
+from core.auth.models import (
+    ApiToken,
+    LinkPurpose,
+    OneTimeLink,
+    Role,
+    SmsCode,
+    TokenScope,
+    User,
+    UserSession,
+)
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import delete_in_batches, get_or_not_found
@@ -225,9 +234,18 @@ def sign_out_everywhere(user: User, *, now: datetime) -> None:
     _revoke_tokens(user, now=now)
 
 
-def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tuple[ApiToken, str]:
+def issue_token(
+    user: User,
+    *,
+    now: datetime,
+    days: int,
+    name: str = "",
+    scope: TokenScope | None = None,
+    created_by: User | None = None,
+) -> tuple[ApiToken, str]:
     """Create a bearer token for the user; return the stored row and the secret, which is shown
-    once and never stored."""
+    once and never stored. A `scope` limits it to that one use; `created_by` is who made it for
+    the user (None: the user, signing in)."""
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
@@ -235,6 +253,8 @@ def issue_token(user: User, *, now: datetime, days: int, name: str = "") -> tupl
         name=name[:64],
         created_at=now,
         expires_at=now + timedelta(days=days),
+        scope=scope,
+        created_by_id=created_by.id if created_by is not None else None,
     )
     db.session.add(token)
     db.session.flush()
