@@ -69,6 +69,8 @@ from honours.partner_api import blp as card_partners_api
 from honours.partner_views import bp as card_partner_pages
 from honours.review_api import blp as review_api
 from honours.review_views import bp as review_pages
+from honours.revocation_api import blp as revocations_api
+from honours.revocation_views import bp as revocation_pages
 from honours.roll_api import blp as roll_api
 from honours.roll_views import bp as roll_pages
 from honours.verification_api import blp as verification_api
@@ -205,6 +207,7 @@ def register_blueprints(app: Flask) -> None:
         card_pages,
         verification_pages,
         application_pages,
+        revocation_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -232,6 +235,7 @@ def register_blueprints(app: Flask) -> None:
         cards_api,
         verification_api,
         applications_api,
+        revocations_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

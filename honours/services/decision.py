@@ -392,7 +392,9 @@ def read_decision(user: User, round_id: int, *, now: datetime) -> DecisionView:
 # Certificates --------------------------------------------------------------------------------
 
 
-def _certificate_of(honour: Honour) -> IssuedDocument | None:
+def certificate_of(honour: Honour) -> IssuedDocument | None:
+    """The honour's certificate in the register of issued documents, by the number the honour
+    carries, or None (no number, or a paper certificate of an external listing)."""
     if not honour.certificate_number:
         return None
     return db.session.scalar(
@@ -420,7 +422,7 @@ def honour_certificate(user: User, honour_id: int, *, now: datetime) -> IssuedDo
     honour = db.session.get(Honour, honour_id)
     if honour is None or not may_have_certificate(user, honour, now):
         raise NotFound(NO_CERTIFICATE)
-    document = _certificate_of(honour)
+    document = certificate_of(honour)
     if document is None:
         raise NotFound(NO_CERTIFICATE)
     return document
@@ -480,5 +482,5 @@ def nomination_outcome(user: User, nomination: Nomination, *, now: datetime) -> 
         honour=honour,
         decision=find_decision(nomination.round_id),
         has_certificate=may_have_certificate(user, honour, now)
-        and _certificate_of(honour) is not None,
+        and certificate_of(honour) is not None,
     )
