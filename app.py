@@ -55,6 +55,8 @@ from honours.api import blp as honours_api
 from honours.application_api import blp as applications_api
 from honours.application_views import bp as application_pages
 from honours.card_api import blp as cards_api
+from honours.card_report_api import blp as card_reports_api
+from honours.card_report_views import bp as card_report_pages
 from honours.card_views import bp as card_pages
 from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
@@ -207,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
         card_pages,
         verification_pages,
         application_pages,
+        card_report_pages,
         revocation_pages,
         uploads.bp,
     ):
@@ -235,6 +238,7 @@ def register_blueprints(app: Flask) -> None:
         cards_api,
         verification_api,
         applications_api,
+        card_reports_api,
         revocations_api,
         uploads_api,
     ):

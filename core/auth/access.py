@@ -82,6 +82,7 @@ def _load_token_user(req) -> User | None:
         req.environ[_OUT_OF_SCOPE] = True
         return None
     req.environ["volunteer_points.api_token_id"] = token.id
+    req.environ["volunteer_points.api_token_scope"] = token.scope
     return user
 
 
@@ -96,6 +97,12 @@ def _accepted_scopes() -> frozenset[TokenScope]:
 def current_token_id() -> int | None:
     """The id of the bearer token that authenticated this API request, if any."""
     return request.environ.get("volunteer_points.api_token_id")
+
+
+def current_token_scope() -> TokenScope | None:
+    """The one use the bearer token of this API request is limited to, if it is (a service
+    account's, for another system)."""
+    return request.environ.get("volunteer_points.api_token_scope")
 
 
 @login_manager.unauthorized_handler

@@ -8,7 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.auth.access import is_safe_next, login_required, public, role_required
+from core.auth.access import (
+    current_token_scope,
+    is_safe_next,
+    login_required,
+    public,
+    role_required,
+)
 from core.auth.models import Role
 from core.clock import utcnow
 from core.consent import services
@@ -56,6 +62,10 @@ def ask_for_consent():
     if request.path.startswith(OPEN_PATHS_WITHOUT_CONSENT):
         return None
     if not current_user.is_authenticated:
+        return None
+    if current_token_scope() is not None:
+        # A token limited to one use is another system's (a partner's service account), for
+        # a use its agreement with the office covers: no person is there to read the notice.
         return None
     try:
         services.require_privacy_consent(current_user)
