@@ -54,6 +54,8 @@ from events.views import bp as events_pages
 from honours.api import blp as honours_api
 from honours.application_api import blp as applications_api
 from honours.application_views import bp as application_pages
+from honours.bus_api import blp as bus_api
+from honours.bus_views import bp as bus_pages
 from honours.card_api import blp as cards_api
 from honours.card_report_api import blp as card_reports_api
 from honours.card_report_views import bp as card_report_pages
@@ -209,6 +211,7 @@ def register_blueprints(app: Flask) -> None:
         card_pages,
         verification_pages,
         application_pages,
+        bus_pages,
         card_report_pages,
         revocation_pages,
         uploads.bp,
@@ -238,6 +241,7 @@ def register_blueprints(app: Flask) -> None:
         cards_api,
         verification_api,
         applications_api,
+        bus_api,
         card_reports_api,
         revocations_api,
         uploads_api,
