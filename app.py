@@ -60,6 +60,8 @@ from honours.card_api import blp as cards_api
 from honours.card_report_api import blp as card_reports_api
 from honours.card_report_views import bp as card_report_pages
 from honours.card_views import bp as card_pages
+from honours.conduct_api import blp as conduct_api
+from honours.conduct_views import bp as conduct_pages
 from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
 from honours.decision_views import bp as decision_pages
@@ -214,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
         bus_pages,
         card_report_pages,
         revocation_pages,
+        conduct_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -244,6 +247,7 @@ def register_blueprints(app: Flask) -> None:
         bus_api,
         card_reports_api,
         revocations_api,
+        conduct_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

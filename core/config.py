@@ -173,6 +173,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # form, for those who send a nomination by email or telephone instead.
         "HONOURS_EMAIL": os.environ.get("HONOURS_EMAIL", "qhdhaoren@qhd.gov.cn"),
         "HONOURS_HOTLINE": os.environ.get("HONOURS_HOTLINE", "0335-3031717"),
+        # Breach cases (违规处理): the working days each step has before its clerks are
+        # reminded, the person's statement period and how long they may ask for review.
+        "CONDUCT_INVESTIGATION_DAYS": int(os.environ.get("CONDUCT_INVESTIGATION_DAYS", "15")),
+        "CONDUCT_CITY_REVIEW_DAYS": int(os.environ.get("CONDUCT_CITY_REVIEW_DAYS", "10")),
+        "CONDUCT_STEP_DAYS": int(os.environ.get("CONDUCT_STEP_DAYS", "5")),
+        "CONDUCT_STATEMENT_DAYS": int(os.environ.get("CONDUCT_STATEMENT_DAYS", "10")),
+        "CONDUCT_REVIEW_REQUEST_DAYS": int(os.environ.get("CONDUCT_REVIEW_REQUEST_DAYS", "15")),
         # Pages and API answers of the public notices (公示) per client address, counted together.
         "NOTICE_REQUESTS_PER_ADDRESS": os.environ.get(
             "NOTICE_REQUESTS_PER_ADDRESS", "120 per minute"

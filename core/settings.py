@@ -143,6 +143,30 @@ class HonoursSettings:
 
 
 @dataclass(frozen=True)
+class ConductSettings:
+    """The time limits of a breach case (违规处理), in working days: the district's
+    investigation, the city's review (also of the decision and of a request for review),
+    the smaller steps (a warning talk, telling the person), the person's statement period and
+    the time they have to ask for review."""
+
+    investigation_days: int
+    city_review_days: int
+    step_days: int
+    statement_days: int
+    review_request_days: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ConductSettings:
+        return cls(
+            investigation_days=config["CONDUCT_INVESTIGATION_DAYS"],
+            city_review_days=config["CONDUCT_CITY_REVIEW_DAYS"],
+            step_days=config["CONDUCT_STEP_DAYS"],
+            statement_days=config["CONDUCT_STATEMENT_DAYS"],
+            review_request_days=config["CONDUCT_REVIEW_REQUEST_DAYS"],
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a service may need from the configuration."""
 
@@ -159,6 +183,7 @@ class Settings:
     sms: SmsSettings
     notice: NoticeSettings
     honours: HonoursSettings
+    conduct: ConductSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -196,6 +221,7 @@ class Settings:
             sms=SmsSettings.from_config(config),
             notice=NoticeSettings.from_config(config),
             honours=HonoursSettings.from_config(config),
+            conduct=ConductSettings.from_config(config),
         )
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from honours.application_models import ApplicationResult, ApplicationStatus
 from honours.card_models import CheckOutcome
+from honours.conduct_models import CaseStage
 from honours.nomination_models import Stage
 from reminders.models import Notification, NotificationKind
 
@@ -34,6 +35,10 @@ KIND_LABELS = {
     ),
     NotificationKind.nomination_overdue: _l("A nomination waits past its review time limit"),
     NotificationKind.card_alert: _l("A lost, replaced or revoked courtesy card was presented"),
+    NotificationKind.breach_case_overdue: _l("A breach case waits past its step's time limit"),
+    NotificationKind.breach_statement_ended: _l(
+        "A person's statement period on a breach case has ended"
+    ),
     NotificationKind.application_step: _l("My application for a benefit moved on"),
 }
 
@@ -170,6 +175,20 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
             lines.append(_("Outcome: %(result)s.", result=ApplicationResult(p["result"]).label))
         lines.append(_("The opinions given are on the application's page."))
         return _("Your application: %(benefit)s", benefit=p["benefit"]), lines
+    if kind is NotificationKind.breach_case_overdue:
+        return _("Overdue: the breach case about %(name)s", name=p["name"]), [
+            _(
+                "It has waited at “%(stage)s” past its time limit, %(when)s.",
+                stage=CaseStage(p["stage"]).label,
+                when=_when(p["due_at"]),
+            ),
+            _("Please take the next step."),
+        ]
+    if kind is NotificationKind.breach_statement_ended:
+        return _("Statement period ended: the breach case about %(name)s", name=p["name"]), [
+            _("The person's time to answer ended %(when)s.", when=_when(p["due_at"])),
+            _("The city may now decide on the proposed revocation."),
+        ]
     raise ValueError(kind)
 
 
@@ -194,6 +213,8 @@ def _endpoint(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, dict[str,
         return "nominations.detail", {"nomination_id": p["nomination_id"]}
     if kind is NotificationKind.card_alert:
         return "honours.person", {"person_id": p["person_id"]}
+    if kind in (NotificationKind.breach_case_overdue, NotificationKind.breach_statement_ended):
+        return "conduct.case_page", {"case_id": p["case_id"]}
     if kind is NotificationKind.application_step:
         return "applications.mine_detail", {"application_id": p["application_id"]}
     if kind is NotificationKind.free_places_tomorrow:

@@ -36,6 +36,9 @@ class NotificationKind(enum.Enum):
     nomination_overdue = "nomination_overdue"
     # district clerks (the city where a district has none)
     card_alert = "card_alert"
+    # clerks answerable for a breach case's step (the district's or the city's)
+    breach_case_overdue = "breach_case_overdue"
+    breach_statement_ended = "breach_statement_ended"
     # honoured persons: a step of their application for a benefit (礼遇申请)
     application_step = "application_step"
 

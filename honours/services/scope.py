@@ -8,11 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
 
-from core.auth.assignments import CITY_KINDS, REGION_KINDS, AssignmentKind, assignments_of
+from core.auth.assignments import (
+    CITY_KINDS,
+    REGION_KINDS,
+    AssignmentKind,
+    RoleAssignment,
+    assignments_of,
+)
 from core.auth.models import Role, User
 from core.errors import Forbidden, NotFound
-from core.regions import descendant_ids
+from core.extensions import db
+from core.regions import Region, descendant_ids
 
 
 @dataclass(frozen=True)
@@ -78,3 +86,43 @@ def require_city(scope: Scope, message=None) -> None:
     require_clerk(scope)
     if not scope.is_city:
         raise Forbidden(message or _l("Only the city's civilization office may do this."))
+
+
+def _held_at(now: datetime):
+    return (
+        User.is_enabled.is_(True),
+        RoleAssignment.granted_at <= now,
+        or_(RoleAssignment.withdrawn_at.is_(None), RoleAssignment.withdrawn_at > now),
+    )
+
+
+def district_clerk_ids(district_ids: set[int], now: datetime) -> dict[int, set[int]]:
+    """The enabled accounts clerking for each district at `now` (user ids by district id),
+    for telling a district of what concerns its people."""
+    rows = db.session.execute(
+        select(Region.district_id, RoleAssignment.user_id)
+        .join(Region, Region.id == RoleAssignment.region_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            RoleAssignment.kind == AssignmentKind.district_clerk,
+            Region.district_id.in_(sorted(district_ids)),
+            *_held_at(now),
+        )
+    )
+    clerks: dict[int, set[int]] = {}
+    for district_id, user_id in rows:
+        clerks.setdefault(district_id, set()).add(user_id)
+    return clerks
+
+
+def city_user_ids(now: datetime) -> set[int]:
+    """The enabled accounts acting for the city at `now`: the office and city office staff."""
+    office = db.session.scalars(
+        select(User.id).where(User.role == Role.office, User.is_enabled.is_(True))
+    )
+    staff = db.session.scalars(
+        select(RoleAssignment.user_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.kind.in_(CITY_KINDS), *_held_at(now))
+    )
+    return {*office, *staff}

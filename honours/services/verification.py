@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from core.auth.assignments import CITY_KINDS, AssignmentKind, RoleAssignment
-from core.auth.models import Role, User
+from core.auth.models import User
 from core.clock import local_day, local_moment
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.regions import Region
 from core.rows import Slice, Window, read_slice
 from core.settings import Settings
 from core.uploads.models import Upload
@@ -39,6 +37,7 @@ from honours.card_models import (
 from honours.models import Person
 from honours.services import card_codes
 from honours.services.partner_staff import partners_of, staff_partner
+from honours.services.scope import city_user_ids, district_clerk_ids
 
 # A use, a reported mismatch or the holder's photo belongs to a check the staff member made of
 # the card within this time: they have the card and its holder before them.
@@ -473,42 +472,6 @@ class CardAlert:
     clerk_ids: frozenset[int]
 
 
-def _district_clerks(district_ids: set[int], now: datetime) -> dict[int, set[int]]:
-    rows = db.session.execute(
-        select(Region.district_id, RoleAssignment.user_id)
-        .join(Region, Region.id == RoleAssignment.region_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            RoleAssignment.kind == AssignmentKind.district_clerk,
-            Region.district_id.in_(district_ids),
-            User.is_enabled.is_(True),
-            RoleAssignment.granted_at <= now,
-            or_(RoleAssignment.withdrawn_at.is_(None), RoleAssignment.withdrawn_at > now),
-        )
-    )
-    clerks: dict[int, set[int]] = {}
-    for district_id, user_id in rows:
-        clerks.setdefault(district_id, set()).add(user_id)
-    return clerks
-
-
-def _city(now: datetime) -> set[int]:
-    office = db.session.scalars(
-        select(User.id).where(User.role == Role.office, User.is_enabled.is_(True))
-    )
-    staff = db.session.scalars(
-        select(RoleAssignment.user_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            RoleAssignment.kind.in_(CITY_KINDS),
-            User.is_enabled.is_(True),
-            RoleAssignment.granted_at <= now,
-            or_(RoleAssignment.withdrawn_at.is_(None), RoleAssignment.withdrawn_at > now),
-        )
-    )
-    return {*office, *staff}
-
-
 def claim_card_alerts(now: datetime, since: datetime) -> list[CardAlert]:
     """The checks since `since` of a lost, replaced or revoked card not alerted yet, stamped
     alerted now by a conditional UPDATE (alerted_at IS NULL), so that of two schedulers only
@@ -541,13 +504,13 @@ def claim_card_alerts(now: datetime, since: datetime) -> list[CardAlert]:
         .where(CardCheck.id.in_(claimed))
         .order_by(CardCheck.id)
     ).all()
-    clerks = _district_clerks({person.district_id for _, person, _ in rows}, now)
+    clerks = district_clerk_ids({person.district_id for _, person, _ in rows}, now)
     city = None
     alerts = []
     for check, person, partner_name in rows:
         told = clerks.get(person.district_id)
         if not told:
-            city = _city(now) if city is None else city
+            city = city_user_ids(now) if city is None else city
             told = city
         alerts.append(
             CardAlert(

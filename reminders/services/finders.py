@@ -30,6 +30,7 @@ from events.models import (
     SignUpStatus,
 )
 from honours.services.applications import steps_to_tell
+from honours.services.breach_case_reminders import overdue_cases, statement_periods_ended
 from honours.services.review import overdue_nominations
 from honours.services.verification import claim_card_alerts
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
@@ -72,6 +73,23 @@ def _told(kind: NotificationKind, subject: str) -> set[int]:
             )
         )
     )
+
+
+def _told_pairs(kind: NotificationKind, subjects: list[str]) -> set[tuple[str, int]]:
+    """(subject, user id) of the notifications of this kind that exist for these subjects,
+    read in batches of 500, so that a finder of per-subject reminders skips those told."""
+    told: set[tuple[str, int]] = set()
+    for start in range(0, len(subjects), 500):
+        told.update(
+            tuple(row)
+            for row in db.session.execute(
+                select(Notification.subject, Notification.user_id).where(
+                    Notification.kind == kind,
+                    Notification.subject.in_(subjects[start : start + 500]),
+                )
+            ).all()
+        )
+    return told
 
 
 def _subject(prefix: str, column) -> Any:
@@ -400,17 +418,7 @@ def _nominations_overdue(now: datetime) -> Iterator[Due]:
     kind = NotificationKind.nomination_overdue
     overdue = overdue_nominations(now, load_calendar(), local_zone())
     subjects = [s for item in overdue for s in (item.subject, f"{item.subject}:above")]
-    told: set[tuple[str, int]] = set()
-    for start in range(0, len(subjects), 500):
-        told.update(
-            tuple(row)
-            for row in db.session.execute(
-                select(Notification.subject, Notification.user_id).where(
-                    Notification.kind == kind,
-                    Notification.subject.in_(subjects[start : start + 500]),
-                )
-            ).all()
-        )
+    told = _told_pairs(kind, subjects)
     for item in overdue:
         params = {
             "nomination_id": item.nomination_id,
@@ -459,6 +467,29 @@ def _application_steps(now: datetime, since: datetime) -> Iterator[Due]:
         yield Due(notice.user_id, NotificationKind.application_step, notice.subject, params)
 
 
+def _breach_cases(now: datetime) -> Iterator[Due]:
+    """The clerks answerable for a breach case's step, once for each step past its time limit
+    (honours says who: breach_case_steps.overdue_cases), and the person's district clerks once
+    when the statement period of a proposed revocation ends. A case that moved on is not
+    found; the subject names the case and the step, so each is told once."""
+    found = (
+        (NotificationKind.breach_case_overdue, overdue_cases(now)),
+        (NotificationKind.breach_statement_ended, statement_periods_ended(now)),
+    )
+    for kind, items in found:
+        told = _told_pairs(kind, [item.subject for item in items])
+        for item in items:
+            params = {
+                "case_id": item.case_id,
+                "name": item.person_name,
+                "stage": item.stage.value,
+                "due_at": _iso(item.due_at),
+            }
+            for user_id in sorted(item.user_ids):
+                if (item.subject, user_id) not in told:
+                    yield Due(user_id, kind, item.subject, params)
+
+
 def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
     """Every notification due at `now` that has not been created yet. Each finder looks back
     at most `settings.catch_up`, so a scheduler that was down catches up once, and the
@@ -477,5 +508,6 @@ def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
         _nominations_overdue(now),
         _card_alerts(now, since),
         _application_steps(now, since),
+        _breach_cases(now),
     )
     return [due for finder in finders for due in finder]
