@@ -19,6 +19,7 @@ from certificates.models import DocumentKind, IssuedDocument
 from core.auth import services as auth
 from core.auth.assignments import AssignmentKind, RoleAssignment, assignments_of
 from core.auth.models import Role, User
+from core.demo import DEMO_PASSWORD, OFFICE
 from core.districts import District
 from core.extensions import db
 from core.regions import ensure_regions, get_region_by_code
@@ -510,3 +511,21 @@ def test_demo_holds_courtesy_cards_at_every_status_used_over_the_year(runner):
     cards_before = db.session.scalar(select(func.count()).select_from(CourtesyCard))
     load_demo(runner, now + timedelta(days=1))
     assert db.session.scalar(select(func.count()).select_from(CourtesyCard)) == cards_before
+
+
+def test_demo_card_reports_show_a_year_of_uses_and_a_settlement_with_each_partner(app, runner):
+    now = datetime(2027, 3, 16, 10, 0, tzinfo=CITY)
+    load_demo(runner, now)
+    client = app.test_client()
+
+    with time_machine.travel(now, tick=False):
+        client.post("/login", data={"phone": OFFICE[0], "password": DEMO_PASSWORD})
+        uses = client.get("/office/card-reports?tab=uses&year=2026")
+        settlement = client.get("/office/card-reports?tab=settlement")
+
+    assert uses.status_code == 200 and "市内公交免费乘车" in uses.text
+    assert settlement.status_code == 200, settlement.text
+    # Last month's: the bus company and the other partners are due something.
+    due = re.search(r'data-testid="settlement-total">¥(\d+)\.(\d\d)<', settlement.text)
+    assert due is not None and int(due.group(1)) > 0
+    assert "秦皇岛市公交集团" in settlement.text and "2027-02" in settlement.text
