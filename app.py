@@ -17,6 +17,8 @@ import core.demo
 import core.regions_demo
 import events.demo
 import honours.demo
+import honours.demo_applications
+import honours.demo_bus
 import honours.demo_cards
 import honours.demo_nominations
 import points.demo
@@ -108,6 +110,8 @@ DEMO_LOADERS = [
     honours.demo.load,
     honours.demo_nominations.load,
     honours.demo_cards.load,
+    honours.demo_applications.load,
+    honours.demo_bus.load,
 ]
 
 
@@ -121,6 +125,7 @@ def demo_accounts() -> list[tuple[str, Role]]:
         *((staff, Role.merchant_staff) for *_, (staff, _), _items in points.demo.MERCHANTS),
         *((phone, Role.volunteer) for phone in honours.demo_nominations.PHONES),
         *((phone, Role.volunteer) for phone in honours.demo_cards.STAFF_PHONES),
+        *((phone, Role.volunteer) for phone in honours.demo_applications.PHONES),
     ]
 
 

@@ -40,12 +40,7 @@ class ApplyForm(Form):
 
     def offering(self, offers: list[Offer]) -> ApplyForm:
         self.offer.choices = [
-            (
-                offer.key,
-                f"{offer.benefit.name} · {offer.department.name}"
-                + ("" if offer.reached else f" ({_l('not for your honour level')})"),
-            )
-            for offer in offers
+            (offer.key, f"{offer.benefit.name} · {offer.department.name}") for offer in offers
         ]
         return self
 
@@ -71,14 +66,14 @@ class AcknowledgeForm(Form):
 
 
 class CloseForm(Form):
-    result = SelectField(
-        _l("Result"),
-        choices=[(r.value, label) for r, label in APPLICATION_RESULT_LABELS.items()],
-        validators=[DataRequired()],
-    )
+    result = SelectField(_l("Result"), validators=[DataRequired()])
     outcome = TextAreaField(
         _l("What was done"), validators=[DataRequired(), Length(max=OUTCOME_MAX)]
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result.choices = [(r.value, label) for r, label in APPLICATION_RESULT_LABELS.items()]
 
     def chosen_result(self) -> ApplicationResult:
         return ApplicationResult(self.result.data)
