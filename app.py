@@ -21,6 +21,7 @@ import honours.demo_applications
 import honours.demo_bus
 import honours.demo_cards
 import honours.demo_nominations
+import honours.demo_revocations
 import points.demo
 import reminders.demo
 import volunteer.demo
@@ -110,6 +111,7 @@ DEMO_LOADERS = [
     honours.demo.load,
     honours.demo_nominations.load,
     honours.demo_cards.load,
+    honours.demo_revocations.load,
     honours.demo_applications.load,
     honours.demo_bus.load,
 ]

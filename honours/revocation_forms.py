@@ -49,19 +49,19 @@ class RevokeForm(Form):
 class CloseTaskForm(Form):
     """How a recall task ends: taken back, or not recoverable with a note."""
 
-    outcome = RadioField(
-        _l("Outcome"),
-        choices=[
-            ("done", _l("Card and certificates taken back")),
-            ("not_recoverable", _l("Cannot be taken back")),
-        ],
-        validators=[InputRequired(_l("Choose how the task ends."))],
-    )
+    outcome = RadioField(_l("Outcome"), validators=[InputRequired(_l("Choose how the task ends."))])
     note = StringField(
         _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX)],
         description=_l("Why it cannot be taken back (required then)."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [
+            ("done", str(_l("Card and certificates taken back"))),
+            ("not_recoverable", str(_l("Cannot be taken back"))),
+        ]
 
     @property
     def recovered(self) -> bool:
