@@ -47,11 +47,11 @@ class ClauseVersionForm(Form):
 
 
 class ClauseForm(ClauseVersionForm):
-    kind = SelectField(
-        _l("Kind"),
-        choices=[(kind.value, label) for kind, label in CLAUSE_KIND_LABELS.items()],
-        validators=[DataRequired()],
-    )
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, label) for kind, label in CLAUSE_KIND_LABELS.items()]
 
 
 class ReportForm(Form):
@@ -123,19 +123,22 @@ class FindingsForm(Form):
 
 
 class ConcludeForm(Form):
-    choice = RadioField(
-        _l("Conclusion"),
-        choices=[
-            (ReviewChoice.no_breach, _l("No breach: close the case")),
-            (ReviewChoice.warning, _l("A warning talk")),
-            (ReviewChoice.propose_revocation, _l("Propose revoking the honours ticked")),
-        ],
-        validators=[DataRequired()],
-    )
+    choice = RadioField(_l("Conclusion"), validators=[DataRequired()])
     honour_ids = SelectMultipleField(
         _l("Honours to revoke"), coerce=int, validators=[Optional()], validate_choice=False
     )
     opinion = TextAreaField(_l("Opinion"), validators=[DataRequired(), Length(max=OPINION_MAX)])
+
+    def __init__(self, *args, honours=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choice.choices = [
+            (ReviewChoice.no_breach, _l("No breach: close the case")),
+            (ReviewChoice.warning, _l("A warning talk")),
+            (ReviewChoice.propose_revocation, _l("Propose revoking the honours ticked")),
+        ]
+        self.honour_ids.choices = [
+            (h.id, f"{h.honour_type.name} · {h.awarded_on.isoformat()}") for h in honours
+        ]
 
 
 class TalkForm(Form):
@@ -162,18 +165,18 @@ class StatementForm(Form):
 
 
 class DecisionForm(Form):
-    decision = RadioField(
-        _l("Decision"),
-        choices=[
-            (Decision.revoke, _l("Revoke the proposed honours")),
-            (Decision.keep, _l("Keep the honours")),
-        ],
-        validators=[DataRequired()],
-    )
+    decision = RadioField(_l("Decision"), validators=[DataRequired()])
     decision_number = StringField(
         _l("Decision document number"), validators=[Optional(), Length(max=60)]
     )
     opinion = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=OPINION_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [
+            (Decision.revoke, _l("Revoke the proposed honours")),
+            (Decision.keep, _l("Keep the honours")),
+        ]
 
 
 class ReviewRequestForm(Form):
@@ -183,9 +186,9 @@ class ReviewRequestForm(Form):
 
 
 class ReviewDecisionForm(Form):
-    outcome = RadioField(
-        _l("Review"),
-        choices=[(o.value, label) for o, label in REVIEW_OUTCOME_LABELS.items()],
-        validators=[DataRequired()],
-    )
+    outcome = RadioField(_l("Review"), validators=[DataRequired()])
     opinion = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=OPINION_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [(o.value, label) for o, label in REVIEW_OUTCOME_LABELS.items()]

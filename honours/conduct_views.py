@@ -232,12 +232,7 @@ def case_list():
 @role_required(*CLERKS, owner="self")
 def case_page(case_id: int):
     detail = breach_cases.get_case(current_user, case_id, now=utcnow())
-    conclude = ConcludeForm(formdata=None)
-    conclude.honour_ids.choices = [
-        (h.id, f"{h.honour_type.name} · {h.awarded_on}")
-        for h in detail.case.person.honours
-        if not h.is_revoked
-    ]
+    held = [h for h in detail.case.person.honours if not h.is_revoked]
     return render_template(
         "honours/conduct/case.html",
         detail=detail,
@@ -246,7 +241,7 @@ def case_page(case_id: int):
         forms={
             "investigation": OpinionForm(formdata=None),
             "findings": FindingsForm(formdata=None),
-            "conclusion": conclude,
+            "conclusion": ConcludeForm(formdata=None, honours=held),
             "talk": TalkForm(formdata=None, talk_on=local_day(utcnow())),
             "told": ToldForm(formdata=None, told_on=local_day(utcnow())),
             "statement": StatementForm(formdata=None),
