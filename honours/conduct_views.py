@@ -405,17 +405,17 @@ def report_page():
     return render_template("honours/conduct/report_figures.html", report=report)
 
 
-@bp.get("/honours/cases/report.<any(csv, xlsx):extension>")
+@bp.get("/honours/cases/report.<any(csv, xlsx):fmt>")
 @role_required(*CLERKS, owner="self")
-def report_export(extension: str):
+def report_export(fmt: str):
     report = breach_case_report.case_report(current_user, now=utcnow(), calendar=load_calendar())
     tables = breach_case_report.report_tables(report)
-    if extension == "csv":
+    if fmt == "csv":
         body, mimetype = csv_bytes(tables[0]), "text/csv; charset=utf-8"
     else:
         body = xlsx_bytes(tables)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"breach-cases.{extension}"
+    name = f"breach-cases.{fmt}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
     )

@@ -6,9 +6,10 @@ assigned → investigating → city review (the district clerk investigates and 
 or none) → the city's decision: revoke (honours.services.revocation) or keep (closed) → one
 request for review by the person, within its time limit → upheld or overturned by the city.
 
-Each step appends a step record and moves the case; nothing recorded is changed later. A
-step taken from another stage is a Conflict. Every step locks the case row first, so that two
-deciders at once make one decision.
+The district's steps may be taken by the city too (a district without a clerk); the city's
+are the city's alone. Each step appends a step record and moves the case; nothing recorded
+is changed later. A step taken from another stage is a Conflict. Every step locks the case
+row first, so that two deciders at once make one decision.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ OPINION_MAX = 4000
 HOW_MAX = 200
 TALK_BY_MAX = 120
 
-ONLY_DISTRICT = _l("The person's district investigates the case.")
 ONLY_CITY = _l("Only the city's civilization office decides on a breach case.")
 
 
@@ -100,14 +100,6 @@ def _move(
     return case
 
 
-def _as_district(actor: User, case_id: int, now: datetime) -> BreachCase:
-    scope = scope_of(actor, now)
-    case = load_case(scope, case_id, lock=True)
-    if scope.is_city:
-        raise Forbidden(ONLY_DISTRICT)
-    return case
-
-
 def _as_handler(actor: User, case_id: int, now: datetime) -> BreachCase:
     return load_case(scope_of(actor, now), case_id, lock=True)
 
@@ -125,8 +117,9 @@ def _as_city(actor: User, case_id: int, now: datetime) -> BreachCase:
 
 def start_investigation(actor: User, case_id: int, opinion: str | None, *, now: datetime):
     """The district clerk takes the case up (调查核实); the district's time limit runs on from
-    the assignment. Raises NotFound, Forbidden (the city), Conflict (not assigned)."""
-    case = _as_district(actor, case_id, now)
+    the assignment. The city may, for a district without a clerk. Raises NotFound, Conflict
+    (not assigned)."""
+    case = _as_handler(actor, case_id, now)
     require_stage(case, CaseStage.assigned)
     due = case.stage_due_at
     return _move(
@@ -143,10 +136,10 @@ def start_investigation(actor: User, case_id: int, opinion: str | None, *, now: 
 def record_findings(
     actor: User, case_id: int, findings: str | None, *, now: datetime, deadlines: Deadlines
 ) -> BreachCase:
-    """The district clerk records what the investigation found and sends the case to the
-    city's review. Raises NotFound, Forbidden (the city), ValidationFailed (no findings),
-    Conflict (not under investigation)."""
-    case = _as_district(actor, case_id, now)
+    """The district clerk (or the city, as in start_investigation) records what the
+    investigation found and sends the case to the city's review. Raises NotFound,
+    ValidationFailed (no findings), Conflict (not under investigation)."""
+    case = _as_handler(actor, case_id, now)
     require_stage(case, CaseStage.investigating)
     text = _opinion(findings, field="findings")
     case.findings = text

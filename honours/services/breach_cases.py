@@ -416,7 +416,6 @@ class CaseDetail:
     case: BreachCase
     is_overdue: bool
     is_city: bool
-    is_district: bool
     statement_period_over: bool
     may_request_review: bool
 
@@ -440,7 +439,6 @@ def get_case(actor: User, case_id: int, *, now: datetime) -> CaseDetail:
         case=case,
         is_overdue=is_overdue(case, now),
         is_city=scope.is_city,
-        is_district=not scope.is_city,
         statement_period_over=case.statement_due_at is not None and case.statement_due_at <= now,
         may_request_review=(
             case.stage is CaseStage.closed
