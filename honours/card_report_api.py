@@ -33,6 +33,9 @@ BEARER = [{"bearerAuth": []}]
 # Clerks are accounts holding an assignment to a region (core.auth.assignments): the service
 # keeps each to their regions' persons.
 CLERKS = (Role.volunteer, Role.office)
+SETTLING = (
+    "the city settles with every partner, a partner's staff (merchant staff too) read their own"
+)
 
 
 def _period(query):
@@ -78,7 +81,7 @@ class RefusalsReport(MethodView):
 
 @blp.route("/honours/card-reports/settlement")
 class Settlement(MethodView):
-    @role_required(*CLERKS, Who.partner_staff, owner="self")
+    @role_required(*CLERKS, Who.partner_staff, owner="self", why=SETTLING)
     @blp.doc(security=BEARER)
     @blp.arguments(SettlementQuerySchema, location="query")
     @blp.response(200, SettlementSchema)
@@ -97,7 +100,7 @@ class Settlement(MethodView):
 
 @blp.route("/honours/card-reports/settlement/lines")
 class SettlementLines(MethodView):
-    @role_required(*CLERKS, Who.partner_staff, owner="self")
+    @role_required(*CLERKS, Who.partner_staff, owner="self", why=SETTLING)
     @blp.doc(security=BEARER)
     @blp.arguments(SettlementQuerySchema, location="query")
     @blp.response(200, SettlementLineSchema(many=True))

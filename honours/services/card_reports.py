@@ -491,8 +491,8 @@ class Settlement:
 def _readable_partners(user: User, partner_id: int | None, now: datetime):
     """Whose settlement the user reads: (True, [the partner named] or None for all) for the
     city; (False, the partners they work for, or the one named of them) for a partner's staff.
-    Raises NotFound (the city naming no partner of ours), Forbidden (anyone else, or staff
-    naming a partner not theirs)."""
+    Raises NotFound (the city naming no partner of ours; neither a clerk nor a partner's
+    staff), Forbidden (a clerk below the city; staff naming a partner not theirs)."""
     scope = scope_of(user, now)
     if scope.is_city:
         if partner_id is None:
@@ -502,12 +502,15 @@ def _readable_partners(user: User, partner_id: int | None, now: datetime):
             raise NotFound(NO_SUCH_PARTNER)
         return True, [partner]
     mine = partners_of(user, now)
-    if partner_id is not None:
-        mine = [partner for partner in mine if partner.id == partner_id]
     if not mine:
         if scope.is_clerk:
             require_city(scope, _l("Settlement with the partners is the city's."))
-        raise Forbidden(NOT_PARTNER_STAFF)
+        # Neither a clerk nor a partner's staff: there is nothing here for them to know of.
+        raise NotFound(NO_SUCH_PARTNER)
+    if partner_id is not None:
+        mine = [partner for partner in mine if partner.id == partner_id]
+        if not mine:
+            raise Forbidden(NOT_PARTNER_STAFF)
     return False, mine
 
 
@@ -518,8 +521,8 @@ def settlement(
     count and value in fen. The city reads every partner with uses that month, or the one
     named; a partner's staff read their own partner (or partners) only, uses or not.
 
-    Raises Forbidden (neither the city nor a partner's staff; staff naming another partner),
-    NotFound (the city naming no such partner)."""
+    Raises Forbidden (a clerk below the city; staff naming another partner), NotFound (the
+    city naming no such partner; neither a clerk nor a partner's staff)."""
     is_whole, chosen = _readable_partners(user, partner_id, now)
     period = Period(month, _first_of_next(month) - timedelta(days=1))
     query = (
