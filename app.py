@@ -20,6 +20,7 @@ import honours.demo
 import honours.demo_applications
 import honours.demo_bus
 import honours.demo_cards
+import honours.demo_conduct
 import honours.demo_nominations
 import honours.demo_revocations
 import points.demo
@@ -112,6 +113,7 @@ DEMO_LOADERS = [
     honours.demo_nominations.load,
     honours.demo_cards.load,
     honours.demo_revocations.load,
+    honours.demo_conduct.load,
     honours.demo_applications.load,
     honours.demo_bus.load,
 ]
