@@ -4,7 +4,7 @@ entered them, one clause edited since), and a breach case about a good person of
 stage: received, investigating, at the city's review, closed after a warning talk, closed as no
 breach, in its statement period, decided (the honours revoked) and under review. The district
 clerk (13500000003) handles the open ones now; what happened before the demo's clerks got their
-roles was recorded by the office (13800000000), which decides."""
+roles was recorded by the office (13800000001), which decides."""
 
 from __future__ import annotations
 
