@@ -94,7 +94,8 @@ def new_version(clause_id: int):
     clause = clauses.get_clause(clause_id)
     current = clauses.version_in_force(clause, local_day(utcnow()))
     form = ClauseVersionForm(obj=current if request.method == "GET" else None)
-    if form.effective_from.data is None or request.method == "GET":
+    if request.method == "GET":
+        # The form starts from the wording in force; its day is no default for a new one.
         form.effective_from.data = None
     answer = submit(
         form,
@@ -102,14 +103,18 @@ def new_version(clause_id: int):
         done=lambda v: _("Version %(n)d of %(code)s is saved.", n=v.number, code=v.clause.code),
         then=url_for(".clause_list"),
     )
-    return answer or render_template("honours/conduct/version_form.html", clause=clause, form=form)
+    return answer or (
+        render_template("honours/conduct/version_form.html", clause=clause, form=form),
+        form.status,
+    )
 
 
 # Reporting --------------------------------------------------------------------------------------
 
 
 def _report_page(form: ReportForm, template: str, **extra):
-    return render_template(template, form=form, q=request.args.get("q", ""), **extra)
+    page = render_template(template, form=form, q=request.args.get("q", ""), **extra)
+    return page, form.status
 
 
 def _report_form(sources, *, now) -> ReportForm:

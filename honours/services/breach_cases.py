@@ -120,7 +120,10 @@ def _may_read_evidence(user: User | None, upload: Upload, now: datetime) -> bool
     return case is not None and handles(scope_of(user, now), case)
 
 
-register_kind(EVIDENCE_KIND, may_read=_may_read_evidence, accepts=frozenset(FileType))
+# Evidence may show people and their papers: never kept in a browser's cache.
+register_kind(
+    EVIDENCE_KIND, may_read=_may_read_evidence, accepts=frozenset(FileType), sensitive=True
+)
 
 
 @dataclass(frozen=True)

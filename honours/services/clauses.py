@@ -55,7 +55,7 @@ def list_clauses(*, now: datetime) -> list[ClauseRow]:
     clauses = db.session.scalars(
         select(Clause)
         .options(selectinload(Clause.versions).selectinload(ClauseVersion.created_by))
-        .order_by(Clause.kind.desc(), Clause.position)
+        .order_by(Clause.position)
     )
     rows = [ClauseRow(c, version_in_force(c, today), _upcoming(c, today)) for c in clauses]
     # Enum columns sort by their stored value; the rules list prohibitions first.

@@ -233,5 +233,25 @@ def test_the_public_form_asks_a_verified_phone_first(client, world, at_now):
             "reporter_name": "李明",
         },
     )
-    assert sent.status_code == 200
+    assert sent.status_code == 403
     assert db.session.query(BreachCase).count() == 0
+
+
+def test_the_office_edits_a_clause_on_its_page_and_the_history_shows_both(client, world, at_now):
+    clause_id = world.clauses["p1"].clause_id
+    sign_in(client, world.office)
+    form = client.get(f"/honours/clauses/{clause_id}/versions")
+    assert form.status_code == 200 and world.clauses["p1"].text in form.text
+    saved = client.post(
+        f"/honours/clauses/{clause_id}/versions",
+        data={"title": "以荣誉称号谋利", "text": "不得以荣誉称号名义谋取私利。"},
+    )
+    assert saved.status_code == 302
+    listed = client.get("/honours/clauses")
+    assert f'data-testid="history-{clause_id}"' in listed.text
+    assert "不得以荣誉称号名义谋取私利。" in listed.text
+    refused = client.post(
+        f"/honours/clauses/{clause_id}/versions",
+        data={"title": "x", "text": "y", "effective_from": "2020-01-01"},
+    )
+    assert refused.status_code == 422
