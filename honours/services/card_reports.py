@@ -124,11 +124,10 @@ def period_of(
     return period
 
 
-def month_of(value: str | None, today: date) -> date:
-    """The first day of the month named "YYYY-MM"; last month when none is given (the last
-    whole month, the one a settlement is usually made for). Raises ValidationFailed."""
-    if not value:
-        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+def parse_month(value: str) -> date:
+    """The first day of the month named "YYYY-MM", between 2000-01 and 2100-12 (a month the
+    calendar could not step past or back from is never asked about). Raises ValidationFailed
+    naming `month`."""
     try:
         year, month = (int(part) for part in value.strip().split("-"))
         first = date(year, month, 1)
@@ -137,6 +136,14 @@ def month_of(value: str | None, today: date) -> date:
     if first is None or not EARLIEST <= first <= LATEST:
         raise ValidationFailed(MONTH_FORMAT, errors={"month": [str(MONTH_FORMAT)]})
     return first
+
+
+def month_of(value: str | None, today: date) -> date:
+    """The first day of the month named "YYYY-MM"; last month when none is given (the last
+    whole month, the one a settlement is usually made for). Raises ValidationFailed."""
+    if not value:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return parse_month(value)
 
 
 def _in_period(column, period: Period):

@@ -36,6 +36,7 @@ from honours.card_models import (
 )
 from honours.models import Person
 from honours.services import card_codes
+from honours.services.card_reports import parse_month
 from honours.services.partner_staff import partners_of, staff_partner
 from honours.services.scope import city_user_ids, district_clerk_ids
 
@@ -419,14 +420,7 @@ class MonthOfUses:
 def month_of(value: str | None, now: datetime) -> date:
     """The first day of the month named "YYYY-MM" (this local month when none is given).
     Raises ValidationFailed."""
-    if not value:
-        return local_day(now).replace(day=1)
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except (ValueError, TypeError):
-        message = _l("Give the month as YYYY-MM.")
-        raise ValidationFailed(message, errors={"month": [str(message)]}) from None
+    return parse_month(value) if value else local_day(now).replace(day=1)
 
 
 def list_uses(

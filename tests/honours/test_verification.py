@@ -523,7 +523,8 @@ def test_the_partner_lists_its_own_uses_by_month_with_their_value(ground):
 
 def test_a_month_is_given_as_year_and_month():
     assert verification.month_of("2026-02", NOW) == date(2026, 2, 1)
-    for wrong in ("2026-13", "June", "2026-02-01"):
+    # A month the calendar cannot step past (9999-12) or back from (0001-01) is refused too.
+    for wrong in ("2026-13", "June", "2026-02-01", "9999-12", "0001-01"):
         with pytest.raises(ValidationFailed):
             verification.month_of(wrong, NOW)
 
