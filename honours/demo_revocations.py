@@ -15,7 +15,7 @@ from core.demo import OFFICE
 from core.districts import District
 from core.extensions import db
 from honours.card_models import CardStatus, CardUse, CourtesyCard
-from honours.models import Honour, Person
+from honours.models import Honour, HonourSource, Person
 from honours.revocation_models import Revocation
 from honours.services.revocation import revoke_honours
 
@@ -28,8 +28,8 @@ REASON = (
 
 
 def load() -> list[tuple[str, str, str]]:
-    """Revoke the honours of one demo card holder unless a revocation exists; no accounts."""
-    if db.session.scalar(select(Revocation.id).limit(1)) is not None:
+    """Revoke the honours of one demo card holder unless this revocation exists; no accounts."""
+    if db.session.scalar(select(Revocation.id).where(Revocation.reason == REASON)) is not None:
         return []
     now = utcnow()
     decided_at = now - DECIDED_AGO
@@ -42,8 +42,10 @@ def load() -> list[tuple[str, str, str]]:
             CourtesyCard.status == CardStatus.active,
             CourtesyCard.activated_at < decided_at,
             ~exists().where(CardUse.person_id == Person.id),
+            # Not one of the rounds' honoured, whom the demo shows on the roll.
+            ~exists().where(Honour.person_id == Person.id, Honour.source == HonourSource.round),
         )
-        .order_by(Person.id.desc())
+        .order_by(Person.id)
         .limit(1)
     )
     if person is None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from honours.card_models import CardStatus, CourtesyCard
+from honours.demo_revocations import REASON
 from honours.models import Person
 from honours.revocation_models import RecallStatus, RecallTask, Revocation
 from honours.services.publication import on_roll
@@ -19,17 +20,22 @@ def test_demo_holds_one_revoked_person_with_an_open_recall_task(runner):
     now = datetime(2027, 3, 16, 10, 0, tzinfo=CITY)
     load_demo(runner, now)
 
-    (found,) = db.session.scalars(select(Revocation)).all()
-    assert "失信被执行人" in found.reason and found.decision_number == "秦文明〔2027〕12号"
+    (found,) = db.session.scalars(select(Revocation).where(Revocation.reason == REASON)).all()
+    assert "失信被执行人" in REASON and found.decision_number == "秦文明〔2027〕12号"
     assert found.person.district.code == "haigang"
     assert all(honour.revoked_at == found.decided_at for honour in found.honours)
     card = db.session.scalar(select(CourtesyCard).where(CourtesyCard.person_id == found.person_id))
     assert card.status is CardStatus.revoked
-    task = db.session.scalar(select(RecallTask))
+    task = db.session.scalar(select(RecallTask).where(RecallTask.revocation_id == found.id))
     assert (task.status, task.card_id) == (RecallStatus.open, card.id)
     assert (
         db.session.scalar(select(Person.id).where(Person.id == found.person_id, on_roll())) is None
     )
 
     load_demo(runner, now + timedelta(days=1))
-    assert db.session.scalar(select(func.count()).select_from(Revocation)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Revocation).where(Revocation.reason == REASON)
+        )
+        == 1
+    )
