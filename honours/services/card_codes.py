@@ -9,7 +9,8 @@ import secrets
 from datetime import date
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from honours.card_models import CardStatus, CheckOutcome, CourtesyCard
@@ -104,9 +105,34 @@ def check_outcome(card: CourtesyCard | None, today: date) -> CheckOutcome:
     }[status]
 
 
+def _none_revoked(person_id_column):
+    # A revocation under the conduct clauses ends the card with the title, whatever else the
+    # person holds (as it takes them off the roll: honours.services.publication).
+    revoked = aliased(Honour)
+    return ~exists().where(revoked.person_id == person_id_column, revoked.revoked_at.is_not(None))
+
+
+def carries_card(person_id_column):
+    """The SQL condition that the person is one a card is for: they hold a non-revoked honour
+    whose type gives the card, and none of their honours was revoked."""
+    return and_(
+        exists(
+            select(Honour.id)
+            .join(HonourType, HonourType.id == Honour.honour_type_id)
+            .where(
+                Honour.person_id == person_id_column,
+                Honour.revoked_at.is_(None),
+                HonourType.has_courtesy_card.is_(True),
+            )
+        ),
+        _none_revoked(person_id_column),
+    )
+
+
 def highest_level(person_id: int) -> HonourLevel | None:
     """The highest level among the person's honours that carry the card and are not revoked:
-    it decides the benefits (None: no such honour, so no card)."""
+    it decides the benefits (None: no such honour, or one of their honours revoked, so no
+    card)."""
     levels = db.session.scalars(
         select(HonourType.level)
         .join(Honour, Honour.honour_type_id == HonourType.id)
@@ -114,6 +140,7 @@ def highest_level(person_id: int) -> HonourLevel | None:
             Honour.person_id == person_id,
             Honour.revoked_at.is_(None),
             HonourType.has_courtesy_card.is_(True),
+            _none_revoked(person_id),
         )
     ).all()
     return min(levels, key=lambda level: level.rank) if levels else None

@@ -26,9 +26,15 @@ from core.settings import UploadSettings
 from core.uploads.services import read_upload
 from core.uploads.storage import StorageMissing
 from honours.card_models import CardStatus, CardUse, CourtesyCard
-from honours.models import Honour, HonourLevel, HonourType, Person, PersonStatus
+from honours.models import HonourLevel, Person, PersonStatus
 from honours.services import card_codes, card_sheet
-from honours.services.card_codes import LIVE, effective_status, highest_level, live_card
+from honours.services.card_codes import (
+    LIVE,
+    carries_card,
+    effective_status,
+    highest_level,
+    live_card,
+)
 from honours.services.privacy import mask_id_number
 from honours.services.scope import Scope, require_acts_in, require_city, require_clerk
 
@@ -112,19 +118,6 @@ def _checked_note(note: str | None) -> str | None:
 # Who is due a card -------------------------------------------------------------------------------
 
 
-def _carries_card(person_id_column):
-    """A non-revoked honour of the person whose type gives a card."""
-    return exists(
-        select(Honour.id)
-        .join(HonourType, HonourType.id == Honour.honour_type_id)
-        .where(
-            Honour.person_id == person_id_column,
-            Honour.revoked_at.is_(None),
-            HonourType.has_courtesy_card.is_(True),
-        )
-    )
-
-
 def _has_live_card(person_id_column):
     other = aliased(CourtesyCard)
     return exists(
@@ -136,7 +129,7 @@ def _eligible_query(scope: Scope):
     query = select(Person).where(
         Person.status == PersonStatus.active,
         Person.merged_into_id.is_(None),
-        _carries_card(Person.id),
+        carries_card(Person.id),
         ~_has_live_card(Person.id),
     )
     if not scope.is_city:
@@ -607,7 +600,7 @@ def renew_cards(actor: User, scope: Scope, *, year: int, valid_until: date, now:
             CourtesyCard.status.in_(statuses),
             CourtesyCard.valid_until.between(date(year, 1, 1), date(year, 12, 31)),
             holder_due,
-            _carries_card(CourtesyCard.person_id),
+            carries_card(CourtesyCard.person_id),
             or_(CourtesyCard.status != CardStatus.expired, no_newer),
         )
         .values(

@@ -4,7 +4,7 @@ changed; who may revoke; the recall task's closing and who sees it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,10 +18,12 @@ from core.rows import Window
 from core.settings import current_settings
 from events import services as events
 from events.services.browsing import service_totals
+from honours import services
 from honours.card_models import CardStatus, CourtesyCard
-from honours.models import Honour
+from honours.models import Honour, HonourCategory
 from honours.revocation_models import RecallStatus, RecallTask, Revocation, RevocationHonour
-from honours.services import revocation, verification
+from honours.services import card_codes, cards, revocation, verification
+from honours.services.scope import scope_of
 from points.services.ledger import balance_of
 from tests.builders import (
     give_points,
@@ -31,7 +33,7 @@ from tests.builders import (
     make_team,
     make_user,
 )
-from tests.honours.builders import NOW, make_clerk, make_office, make_places
+from tests.honours.builders import NOW, honour_type, make_clerk, make_office, make_places
 from tests.honours.card_builders import make_card, make_honoured
 from tests.honours.revocation_builders import REASON, certify, make_holder, revoke
 from tests.honours.verification_builders import make_partner, make_staff
@@ -331,3 +333,28 @@ def test_the_office_lists_every_revocation_newest_first(app):
 
     assert [r.person.name for r in found.items] == ["乙某", "甲某"]
     assert found.total == 2
+
+
+def test_a_person_whose_honour_was_revoked_is_due_no_new_card_for_another_honour(app):
+    places, office = make_places(), make_office()
+    person, honour, _card, _ = make_holder(places["wenhuali"], office)
+    # A second honour that gives a card too, kept when the first is revoked.
+    services.award_honour(
+        office,
+        scope_of(office, NOW),
+        {
+            "person_id": person.id,
+            "honour_type_id": honour_type("good_person_hebei").id,
+            "category": HonourCategory.helping_others,
+            "awarded_on": date(2026, 6, 1),
+        },
+        now=NOW,
+    )
+    revoke(office, person, [honour])
+
+    assert person.id not in {
+        e.person.id for e in cards.list_eligible(scope_of(office, NOW), ALL).items
+    }
+    with pytest.raises(ValidationFailed):
+        cards.issue_card(office, scope_of(office, NOW), person.id, valid_until=None, now=NOW)
+    assert card_codes.highest_level(person.id) is None
