@@ -60,7 +60,8 @@ def _lose_a_card(office, export_id: int, when) -> None:
         select(CourtesyCard)
         .join(BusListLine, BusListLine.card_id == CourtesyCard.id)
         .where(BusListLine.export_id == export_id, BusListLine.is_valid.is_(True))
-        .where(CourtesyCard.status == CardStatus.active)
+        # A holder who has not lost a card before: the card demo's replaced one stays in hand.
+        .where(CourtesyCard.status == CardStatus.active, CourtesyCard.replaces_id.is_(None))
         .order_by(CourtesyCard.id.desc())
         .limit(1)
     )
