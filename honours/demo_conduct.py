@@ -19,6 +19,7 @@ from core.districts import District
 from core.extensions import db
 from core.settings import current_settings
 from core.workdays import load_calendar
+from honours.card_models import CourtesyCard
 from honours.conduct_models import BreachCase, Clause, ClauseKind, SourceKind
 from honours.models import Honour, Person
 from honours.services import breach_case_steps as steps
@@ -136,14 +137,24 @@ def _clauses(office, since: datetime) -> dict[tuple[ClauseKind, int], int]:
 
 
 def _persons(count: int) -> list[Person]:
-    """Good people of the district holding honours none of which is revoked."""
+    """Good people of the district holding honours none of which is revoked; not those whose
+    card was lost and replaced, which the card demo tells the story of."""
     revoked = exists().where(Honour.person_id == Person.id, Honour.revoked_at.is_not(None))
     held = exists().where(Honour.person_id == Person.id, Honour.revoked_at.is_(None))
+    replaced = exists().where(
+        CourtesyCard.person_id == Person.id, CourtesyCard.replaces_id.is_not(None)
+    )
     return list(
         db.session.scalars(
             select(Person)
             .join(District, District.id == Person.district_id)
-            .where(District.code == DISTRICT, Person.merged_into_id.is_(None), held, ~revoked)
+            .where(
+                District.code == DISTRICT,
+                Person.merged_into_id.is_(None),
+                held,
+                ~revoked,
+                ~replaced,
+            )
             .order_by(Person.id)
             .limit(count)
         )
