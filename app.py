@@ -64,9 +64,9 @@ from honours.card_api import blp as cards_api
 from honours.card_report_api import blp as card_reports_api
 from honours.card_report_views import bp as card_report_pages
 from honours.card_views import bp as card_pages
+from honours.cli import honours_cli
 from honours.conduct_api import blp as conduct_api
 from honours.conduct_views import bp as conduct_pages
-from honours.cli import honours_cli
 from honours.decision_api import blp as decision_api
 from honours.decision_views import bp as decision_pages
 from honours.nomination_api import blp as nominations_api
