@@ -42,6 +42,24 @@ class Revocation(db.Model):
         secondary="revocation_honour", order_by="Honour.awarded_on"
     )
     recall_task: Mapped[RecallTask | None] = relationship(back_populates="revocation")
+    reinstatement: Mapped[Reinstatement | None] = relationship(back_populates="revocation")
+
+
+class Reinstatement(db.Model):
+    """The city's decision that gives back the honours a revocation took (恢复荣誉称号), when a
+    review overturned it: written once, at most one per revocation (a unique key), by whom,
+    when and why. The revocation itself stays as it was written."""
+
+    __tablename__ = "reinstatement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revocation_id: Mapped[int] = mapped_column(ForeignKey("revocation.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    revocation: Mapped[Revocation] = relationship(back_populates="reinstatement")
+    decided_by: Mapped[User] = relationship()
 
 
 class RevocationHonour(db.Model):

@@ -37,7 +37,7 @@ from honours.conduct_models import (
 )
 from honours.models import Honour, Person
 from honours.services.breach_cases import load_case, require_stage
-from honours.services.revocation import revoke_honours
+from honours.services.revocation import reinstate_honours, revoke_honours
 from honours.services.scope import scope_of
 
 OPINION_MAX = 4000
@@ -409,8 +409,8 @@ def request_review(
 def decide_review(
     actor: User, case_id: int, outcome: ReviewOutcome | None, opinion: str | None, *, now: datetime
 ) -> BreachCase:
-    """The city decides the request for review (复核决定): the decision upheld or overturned;
-    the case is closed for good. Raises NotFound, Forbidden (not the city), ValidationFailed,
+    """The city decides the request for review (复核决定): the decision upheld, or overturned
+    and the revoked honours given back (reinstate_honours); the case is closed for good. Raises NotFound, Forbidden (not the city), ValidationFailed,
     Conflict (no review requested)."""
     case = _as_city(actor, case_id, now)
     require_stage(case, CaseStage.review)
@@ -418,9 +418,10 @@ def decide_review(
         raise ValidationFailed(errors={"outcome": [str(_l("Choose upheld or overturned."))]})
     text = _opinion(opinion)
     case.review_outcome = outcome
-    action = (
-        StepAction.review_upheld
-        if outcome is ReviewOutcome.upheld
-        else StepAction.review_overturned
-    )
+    if outcome is ReviewOutcome.upheld:
+        action = StepAction.review_upheld
+    else:
+        # Overturned: the honours the decision revoked are given back in the same unit of work.
+        action = StepAction.review_overturned
+        reinstate_honours(actor, case.revocation_id, reason=text, now=now)
     return _move(case, actor, action, CaseStage.closed, now, opinion=text)

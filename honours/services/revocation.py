@@ -28,7 +28,13 @@ from core.extensions import db
 from core.rows import Slice, Window, read_slice
 from honours.card_models import CardStatus, CourtesyCard
 from honours.models import Honour, Person
-from honours.revocation_models import RecallStatus, RecallTask, Revocation, RevocationHonour
+from honours.revocation_models import (
+    RecallStatus,
+    RecallTask,
+    Reinstatement,
+    Revocation,
+    RevocationHonour,
+)
 from honours.services.card_codes import LIVE
 from honours.services.cards import keeps_any, may_keep, require_keeper
 from honours.services.decision import certificate_of
@@ -45,6 +51,7 @@ NO_PERSON = _l("No such record in the register.")
 NO_TASK = _l("No such recall task.")
 ONLY_CITY = _l("Only the city's civilization office revokes honours.")
 REVOKED_ALREADY = _l("An honour named is revoked already: nothing was changed.")
+REINSTATED_ALREADY = _l("These honours were given back already: nothing was changed.")
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -216,6 +223,45 @@ def _revoke_certificates(
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(document)
+
+
+def reinstate_honours(
+    actor: User, revocation_id: int, *, reason: str, now: datetime
+) -> Reinstatement:
+    """Give back the honours a revocation took (恢复荣誉称号), as the city decided when a review
+    overturned it, in one unit of work (flushed, not committed): the honours count again and
+    the roll shows the person again by its own rule. The revoked card and the certificates'
+    revocation in the register stay as written: the district issues a new card (the person is
+    due one again). Raises NotFound (no such revocation), Forbidden (not the city),
+    ValidationFailed (no reason), Conflict (reinstated already, also by another decider at the
+    same moment; then nothing is changed)."""
+    require_city(scope_of(actor, now), ONLY_CITY)
+    reason = _checked_reason(reason)
+    revocation = db.session.get(Revocation, revocation_id)
+    if revocation is None:
+        raise NotFound(_l("No such revocation."))
+    try:
+        with db.session.begin_nested():
+            reinstatement = Reinstatement(
+                revocation_id=revocation.id,
+                reason=reason,
+                decided_by_id=actor.id,
+                decided_at=now,
+            )
+            db.session.add(reinstatement)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(REINSTATED_ALREADY, code="reinstated_already") from None
+    db.session.execute(
+        update(Honour)
+        .where(Honour.id.in_([honour.id for honour in revocation.honours]))
+        .values(revoked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    for honour in revocation.honours:
+        db.session.refresh(honour)
+    sync_roll_photos()
+    return reinstatement
 
 
 # Reading revocations -----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Revises: 0023
 Create Date: 2026-12-03 17:45:00
 
 New tables only: a revocation (the city's decision), the honours it revoked (each honour at
-most once, a unique key) and the recall task it opens for the person's district. Servers of
-the previous release never read them.
+most once, a unique key), the recall task it opens for the person's district, and the
+reinstatement that gives the honours back when a review overturns it (at most one per
+revocation). Servers of the previous release never read them.
 """
 
 import sqlalchemy as sa
@@ -109,8 +110,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recall_task_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_recall_task_status"), ["status"], unique=False)
 
+    op.create_table(
+        "reinstatement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("revocation_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=False),
+        sa.Column("decided_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_reinstatement_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revocation_id"],
+            ["revocation.id"],
+            name=op.f("fk_reinstatement_revocation_id_revocation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reinstatement")),
+        sa.UniqueConstraint("revocation_id", name=op.f("uq_reinstatement_revocation_id")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("reinstatement")
     with op.batch_alter_table("recall_task", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recall_task_status"))
         batch_op.drop_index(batch_op.f("ix_recall_task_person_id"))

@@ -11,6 +11,8 @@ import time_machine
 
 from core.extensions import db
 from honours.conduct_models import BreachCase, CaseStage
+from honours.models import Honour
+from honours.revocation_models import Revocation
 from tests.conftest import sign_in
 from tests.core.test_uploads import image_bytes
 from tests.honours.builders import NOW
@@ -103,8 +105,14 @@ def test_the_whole_flow_through_the_api(client, bearer, world, at_now):
     assert step("review-request", district, {"reason": "请求复核"}).json["stage"] == "review"
     second = step("review-request", district, {"reason": "再次"})
     assert second.status_code == 409
+    assert all(db.session.get(Honour, i).revoked_at is not None for i in honour_ids)
     final = step("review-decision", office, {"outcome": "overturned", "opinion": "证据不足"})
     assert final.json["review_outcome"] == "overturned"
+    # Overturned: the honours are given back, the revocation stays written beside its reversal.
+    db.session.expire_all()
+    assert all(db.session.get(Honour, i).revoked_at is None for i in honour_ids)
+    revocation = db.session.get(Revocation, decided.json["revocation_id"])
+    assert revocation.reinstatement.reason == "证据不足"
     read = client.get(f"/api/v1/honours/cases/{case_id}", headers=district).json
     assert read["reporter_phone"] == world.reporter.phone
     assert len(read["steps"]) == 10

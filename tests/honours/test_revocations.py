@@ -21,7 +21,13 @@ from events.services.browsing import service_totals
 from honours import services
 from honours.card_models import CardStatus, CourtesyCard
 from honours.models import Honour, HonourCategory
-from honours.revocation_models import RecallStatus, RecallTask, Revocation, RevocationHonour
+from honours.revocation_models import (
+    RecallStatus,
+    RecallTask,
+    Reinstatement,
+    Revocation,
+    RevocationHonour,
+)
 from honours.services import card_codes, cards, revocation, verification
 from honours.services.scope import scope_of
 from points.services.ledger import balance_of
@@ -358,3 +364,35 @@ def test_a_person_whose_honour_was_revoked_is_due_no_new_card_for_another_honour
     with pytest.raises(ValidationFailed):
         cards.issue_card(office, scope_of(office, NOW), person.id, valid_until=None, now=NOW)
     assert card_codes.highest_level(person.id) is None
+
+
+def test_a_reinstatement_gives_the_honours_back_once_and_keeps_the_revocation(app, client):
+    from tests.conftest import sign_in
+
+    places, office = make_places(), make_office()
+    person, honour, card, _ = make_holder(places["wenhuali"], office)
+    revoked = revoke(office, person, [honour])
+    later = NOW + timedelta(days=30)
+
+    district = make_clerk(AssignmentKind.district_clerk, places["haigang"])
+    for actor in (district, make_user()):
+        with pytest.raises((Forbidden, NotFound)):
+            revocation.reinstate_honours(actor, revoked.id, reason="复核撤销", now=later)
+    with pytest.raises(ValidationFailed):
+        revocation.reinstate_honours(office, revoked.id, reason=" ", now=later)
+    given = revocation.reinstate_honours(office, revoked.id, reason="复核认定证据不足", now=later)
+
+    assert honour.revoked_at is None and given.decided_by_id == office.id
+    assert db.session.get(Revocation, revoked.id).reinstatement is given
+    # The revoked card stays revoked; the person is due a new one.
+    assert card.status is CardStatus.revoked
+    eligible = cards.list_eligible(scope_of(office, later), ALL).items
+    assert person.id in {each.person.id for each in eligible}
+    with pytest.raises(Conflict):
+        revocation.reinstate_honours(office, revoked.id, reason="再次", now=later)
+    assert _rows(Reinstatement) == 1
+    db.session.commit()
+    history = sign_in(client, office).get(f"/honours/register/persons/{person.id}").text
+    history = history.split('data-testid="history"')[1]
+    assert f"revocation-{revoked.id}" in history and f"reinstatement-{given.id}" in history
+    assert "复核认定证据不足" in history
