@@ -410,8 +410,9 @@ def decide_review(
     actor: User, case_id: int, outcome: ReviewOutcome | None, opinion: str | None, *, now: datetime
 ) -> BreachCase:
     """The city decides the request for review (复核决定): the decision upheld, or overturned
-    and the revoked honours given back (reinstate_honours); the case is closed for good. Raises NotFound, Forbidden (not the city), ValidationFailed,
-    Conflict (no review requested)."""
+    and the revoked honours given back (reinstate_honours); the case is closed for good.
+    Raises NotFound, Forbidden (not the city), ValidationFailed, Conflict (no review
+    requested)."""
     case = _as_city(actor, case_id, now)
     require_stage(case, CaseStage.review)
     if not isinstance(outcome, ReviewOutcome):
