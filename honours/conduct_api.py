@@ -12,6 +12,7 @@ from core.auth.access import login_required, role_required
 from core.auth.models import Role
 from core.clock import utcnow
 from core.extensions import db
+from core.rows import Slice
 from core.settings import current_settings
 from core.workdays import load_calendar
 from honours.conduct_schemas import (
@@ -66,10 +67,14 @@ class Clauses(MethodView):
     @login_required(why=READERS)
     @blp.doc(security=BEARER)
     @blp.response(200, ClauseSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """The 4 prohibitions and 6 exit clauses, each with the version in force today and
         every version"""
-        return clauses.list_clauses(now=utcnow())
+        rows = clauses.list_clauses(now=utcnow())
+        window = window_of(pagination_parameters)
+        page = Slice(rows[window.first : window.first + window.size], len(rows))
+        return answer_page(pagination_parameters, page)
 
     @role_required(Role.office)
     @blp.doc(security=BEARER)

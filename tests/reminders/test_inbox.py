@@ -301,6 +301,19 @@ def test_stored_notifications_render_for_every_kind_in_both_languages(app, offic
             "outcome": "revoked",
             "checked_at": now.isoformat(),
         },
+        K.application_step: {
+            "application_id": 1,
+            "benefit": "子女入学协调",
+            "status": "closed",
+            "result": "granted",
+        },
+        K.breach_case_overdue: {
+            "case_id": 1,
+            "name": "李秀英",
+            "stage": "investigating",
+            "due_at": now.isoformat(),
+        },
+        K.breach_statement_ended: {"case_id": 1, "name": "李秀英", "due_at": now.isoformat()},
     }
     assert set(params) == set(K)
     user = make_user(role=Role.volunteer)
