@@ -25,7 +25,9 @@ from core.settings import current_settings
 from events import services as events
 from events.models import Shift
 from honours import services as honours
+from honours.bus_models import FetchChannel
 from honours.card_models import BenefitArea, BenefitKind, PartnerKind
+from honours.conduct_models import SourceKind
 from honours.models import HonourSource, Person, ViewChannel
 from honours.nomination_models import (
     ConsentGiver,
@@ -38,8 +40,21 @@ from honours.nomination_models import (
     Stage,
     Vote,
 )
-from honours.services import cards, notice, panel, partners, rounds, verification
+from honours.services import (
+    applications,
+    breach_cases,
+    bus_accounts,
+    bus_list,
+    cards,
+    notice,
+    panel,
+    partners,
+    revocation,
+    rounds,
+    verification,
+)
 from honours.services.benefits import BenefitDetails, create_benefit
+from honours.services.breach_cases import Evidence
 from honours.services.nomination_files import Attachment, Incoming
 from honours.services.nominations import nominate
 from honours.services.partners import PartnerDetails
@@ -56,9 +71,14 @@ from tests.builders import (
     make_team,
     make_user,
 )
+from tests.honours.application_builders import make_application_benefit, make_department
 from tests.honours.builders import id_number, region
+from tests.honours.bus_builders import make_bus_partner, make_export, make_service_token
+from tests.honours.card_builders import make_card, make_honoured
+from tests.honours.conduct_builders import make_clauses, report
 from tests.honours.nomination_builders import make_nomination, open_round
 from tests.honours.review_builders import review_as_district_clerk
+from tests.honours.revocation_builders import make_holder, revoke
 from tests.world import _certificate, _certify
 from volunteer import services as volunteers
 
@@ -472,6 +492,7 @@ def make_people(now: datetime) -> People:
     _on_a_notice(volunteer, name, office, now)
     review_as_district_clerk(volunteer, office, region("haigang-wenhualu-01"), now)
     _on_the_panel(volunteer, office, now)
+    _governing(volunteer, office, now)
 
     for person in (volunteer, clerk, office):
         person.email = person.email or f"{person.phone}@example.com"
@@ -583,3 +604,48 @@ def _on_the_panel(person: User, office: User, now: datetime) -> None:
             )
         )
     db.session.flush()
+
+
+def _governing(volunteer: User, office: User, now: datetime) -> None:
+    """The office enters clauses, receives a breach case about a good person with evidence,
+    revokes the person's honour, closes the recall task and gives the honour back after review;
+    applies for a benefit on another holder's behalf; makes a bus company's service token and
+    revokes it. The volunteer, as the bus company's staff, fetches its list."""
+    place = region("haigang-wenhualu-01")
+    made = make_clauses(office)
+    person, honour, _card, _document = make_holder(place, office, name="秦守信")
+    case = report(
+        office, person, [made["p1"]], source=SourceKind.clerk, source_name="12345热线", now=now
+    )
+    breach_cases.add_evidence(
+        office,
+        case.id,
+        Evidence(stream=_png(), filename="现场照片.png"),
+        now=now,
+        settings=current_settings().uploads,
+    )
+    revoked = revoke(office, person, [honour], now=now)
+    revocation.close_recall_task(office, revoked.recall_task.id, recovered=True, note=None, now=now)
+    revocation.reinstate_honours(office, revoked.id, reason="复核认定证据不足", now=now)
+
+    applicant = make_honoured(place, office, name="秦申请")
+    make_card(applicant, office)
+    department = make_department("市教育局", office=office)
+    benefit = make_application_benefit(department)
+    applications.apply_for(
+        office,
+        honours.scope_of(office, now),
+        applicant.id,
+        applications.ApplicationDetails(
+            benefit_id=benefit.id, department_id=department.id, asked="孩子明年秋季升入初中"
+        ),
+        now=now,
+    )
+
+    bus = make_bus_partner(office=office)
+    partners.add_partner_staff(office, bus.id, phone=volunteer.phone, now=now)
+    made_export = make_export(bus, now=now)
+    assert made_export is not None
+    issued = make_service_token(bus, office, now=now)
+    bus_accounts.revoke_service_token(office, bus.id, issued.token.id, now=now)
+    bus_list.read_list(volunteer, now=now, channel=FetchChannel.download)

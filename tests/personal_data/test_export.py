@@ -40,6 +40,11 @@ def _keys(table_name: str, rows) -> set[tuple]:
     return {tuple(row[c.name] for c in primary) for row in rows}
 
 
+# Columns that can name only an account with no person behind it: a bus company's service
+# account (its own export holds the row all the same).
+NO_PERSON = {("bus_service_account", "user_id")}
+
+
 def test_the_export_holds_every_row_of_every_table_that_names_the_account(app):
     people = make_people(NOW)
     db.session.commit()
@@ -74,7 +79,7 @@ def test_the_export_holds_every_row_of_every_table_that_names_the_account(app):
                 f"table {table_name} names an account in {column}, and no section of the export "
                 "(personal_data/services/export.py, SECTIONS) reads it"
             )
-        elif (table_name, column) not in named:
+        elif (table_name, column) not in named and (table_name, column) not in NO_PERSON:
             problems.append(
                 f"table {table_name}.{column}: no row names one of the people; make one in "
                 "tests/personal_data/builders.py so that the export is tested on it"
