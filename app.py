@@ -26,6 +26,7 @@ import honours.demo_revocations
 import points.demo
 import reminders.demo
 import volunteer.demo
+from care.cli import care_cli
 from certificates.views import bp as certificate_pages
 from core import errors, headers, i18n, logs, readiness, settings
 from core.auth import access, passwords, sms
@@ -277,6 +278,7 @@ def register_commands(app: Flask) -> None:
         regions_cli,
         holidays_cli,
         honours_cli,
+        care_cli,
     ):
         app.cli.add_command(group)
 

@@ -41,10 +41,12 @@ NO_SUCH_BENEFIT = _l("No such benefit.")
 YUAN_MESSAGE = _l("Enter an amount in yuan with at most 2 decimals, such as 35 or 12.50.")
 
 
-def parse_yuan(text: str | None, field: str = "value_yuan") -> int:
+def parse_yuan(
+    text: str | None, field: str = "value_yuan", *, max_fen: int = VALUE_MAX_FEN
+) -> int:
     """An amount in yuan as typed (“12.5”, “35”, “0.08”) as integer fen, read as a decimal and
     never through a float. Raises ValidationFailed naming `field` for anything else: more than
-    2 decimals, a negative amount, more than VALUE_MAX_FEN, or not a number."""
+    2 decimals, a negative amount, more than `max_fen`, or not a number."""
     raw = (text or "").strip().replace(",", "")
     try:
         amount = Decimal(raw)
@@ -55,7 +57,7 @@ def parse_yuan(text: str | None, field: str = "value_yuan") -> int:
     if amount < 0:
         raise ValidationFailed(errors={field: [str(_l("The value cannot be negative."))]})
     fen = int(amount * 100)
-    if fen > VALUE_MAX_FEN:
+    if fen > max_fen:
         raise ValidationFailed(errors={field: [str(_l("The value is too large."))]})
     return fen
 
