@@ -237,6 +237,9 @@ class Load:
         self.instances: list = []
         self.results: list[tuple[float, int | str]] = []
         self.stop = threading.Event()
+        # Set once every write has been answered: a slow machine takes longer, never fewer.
+        self.worked = threading.Event()
+        self._answered = 0
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._run, args=(n,)) for n in range(THREADS)]
 
@@ -254,6 +257,10 @@ class Load:
                 outcome = type(error).__name__
             with self._lock:
                 self.results.append((began, outcome))
+                if call is not self.idle:
+                    self._answered += 1
+                    if self._answered == len(self.work):
+                        self.worked.set()
 
     def begin(self, instances: list) -> None:
         self.instances = instances
@@ -339,6 +346,7 @@ def test_killing_an_instance_and_the_active_scheduler_then_cutting_the_database(
     ).scalar()
     db.session.commit()
     time.sleep(4)
+    assert load.worked.wait(timeout=120), "the writes were not all answered"
     load.end()
 
     assert cut > 0
