@@ -33,6 +33,18 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """What the demo data holds does not depend on the database under it: those checks run on
+    the SQLite pass (the store of `make demo`), and the PostgreSQL pass keeps its minutes for
+    what does; it still loads the whole demo, twice (tests/core/test_cli.py)."""
+    if not POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="the demo's content is checked on the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("demo_content"):
+            item.add_marker(skip)
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose every request runs as in production: in an app context, `g` and
     database session of its own, not in the test's.

@@ -75,6 +75,9 @@ from points.services import balance_of, verify_ledger
 from tests.builders import make_user
 from volunteer.models import Membership, Team
 
+# The demo's content is the same on either database: checked on the SQLite pass (conftest).
+pytestmark = pytest.mark.demo_content
+
 CITY = ZoneInfo("Asia/Shanghai")
 LEADER = "13700000001"
 QINHUANGDAO = ("海港区", "山海关区", "北戴河区", "抚宁区", "昌黎县", "卢龙县", "青龙")

@@ -34,9 +34,7 @@ def _targets(care) -> list[int]:
 def test_the_honour_level_rule_lists_every_active_honour_of_the_level_and_above_once(places):
     office = make_office()
     city = make_honoured(places["wenhuali"], office, name="市级好人")
-    province = make_honoured(
-        places["nanguan"], office, code="good_person_hebei", name="省级好人"
-    )
+    province = make_honoured(places["nanguan"], office, code="good_person_hebei", name="省级好人")
     county = make_honoured(places["nanguan"], office, code="good_person_county", name="区级好人")
     plain = make_person(places["wenhuali"], office, name="未获表彰")
     care = make_care_campaign(office, min_level=HonourLevel.city)

@@ -377,6 +377,7 @@ def test_an_account_without_consent_may_switch_the_language(app):
     assert switched.headers["Location"] == "/privacy"
 
 
+@pytest.mark.demo_content
 def test_the_demo_asks_one_volunteer_for_consent_at_sign_in(app, runner):
     from core.auth.services import find_user_by_phone
     from core.consent.demo import ASKED_AT_SIGN_IN

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -14,6 +15,9 @@ from core.extensions import db
 from honours.application_models import ApplicationStatus, BenefitApplication
 from honours.demo_applications import HOLDER, STAFF_PHONES
 from tests.test_demo import load_demo
+
+# The demo's content is the same on either database: checked on the SQLite pass (conftest).
+pytestmark = pytest.mark.demo_content
 
 CITY = ZoneInfo("Asia/Shanghai")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -17,6 +18,9 @@ from honours.card_models import Partner
 from honours.demo_bus import BUS_COMPANY, NIGHTS, TOKEN_NAME
 from tests.conftest import sign_in
 from tests.test_demo import CITY
+
+# The demo's content is the same on either database: checked on the SQLite pass (conftest).
+pytestmark = pytest.mark.demo_content
 
 AT = datetime.combine(datetime.now(CITY).date(), time(10, 0), tzinfo=CITY)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -12,6 +13,9 @@ from core.demo import DEMO_PASSWORD, OFFICE
 from core.extensions import db
 from honours.conduct_models import BreachCase, CaseOutcome, CaseStage, Clause, ClauseVersion
 from tests.test_demo import CITY, load_demo
+
+# The demo's content is the same on either database: checked on the SQLite pass (conftest).
+pytestmark = pytest.mark.demo_content
 
 
 def test_demo_holds_the_clauses_and_a_breach_case_at_each_stage(app, runner):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -14,6 +15,9 @@ from honours.models import Person
 from honours.revocation_models import RecallStatus, RecallTask, Revocation
 from honours.services.publication import on_roll
 from tests.test_demo import CITY, load_demo
+
+# The demo's content is the same on either database: checked on the SQLite pass (conftest).
+pytestmark = pytest.mark.demo_content
 
 
 def test_demo_holds_one_revoked_person_with_an_open_recall_task(runner):
