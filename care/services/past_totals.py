@@ -16,12 +16,13 @@ from core.auth.models import User
 from core.clock import local_day
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
-from honours.services.scope import require_city, require_clerk, scope_of
+from honours.services.scope import require_city, scope_of
 
 # The first year a city's books may hold: the office's condolence funds began after it.
 FIRST_YEAR = 1949
-# One hundred million yuan: more than a year's condolence funds from one source ever are.
-PAST_TOTAL_MAX_FEN = 10_000_000_000
+# Ten million yuan: more than a year's condolence funds from one source ever are, and within
+# the column (a 32-bit integer of fen).
+PAST_TOTAL_MAX_FEN = 1_000_000_000
 PERSONS_MAX = 1_000_000
 MAX_NOTE = 500
 
@@ -83,9 +84,9 @@ def record_past_total(
 
 
 def list_past_totals(actor: User, *, now: datetime) -> list[PastCareTotal]:
-    """The past years' totals recorded, latest year first, for any clerk (they make the
-    running total every clerk sees); NotFound for anyone else."""
-    require_clerk(scope_of(actor, now))
+    """The past years' totals recorded, latest year first (the office only). Raises
+    Forbidden, NotFound (not a clerk)."""
+    require_city(scope_of(actor, now))
     return list(
         db.session.scalars(
             select(PastCareTotal).order_by(PastCareTotal.year.desc(), PastCareTotal.fund_source)
