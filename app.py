@@ -27,6 +27,7 @@ import points.demo
 import reminders.demo
 import volunteer.demo
 from care.cli import care_cli
+from care.views import bp as care_pages
 from certificates.views import bp as certificate_pages
 from core import errors, headers, i18n, logs, readiness, settings
 from core.auth import access, passwords, sms
@@ -227,6 +228,7 @@ def register_blueprints(app: Flask) -> None:
         card_report_pages,
         revocation_pages,
         conduct_pages,
+        care_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
