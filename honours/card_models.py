@@ -98,6 +98,7 @@ class PartnerKind(enum.Enum):
     supermarket = "supermarket"  # 超市
     merchant = "merchant"  # 爱心商家
     department = "department"  # 政府部门 (市人社局, 市教育局): handles benefits by application
+    courier = "courier"  # 配送公司: delivers the flowers of Lei Feng day (care.flower_models)
     other = "other"
 
     @property
@@ -112,6 +113,7 @@ PARTNER_KIND_LABELS = {
     PartnerKind.supermarket: _l("Supermarket"),
     PartnerKind.merchant: _l("Caring merchant"),
     PartnerKind.department: _l("Government department"),
+    PartnerKind.courier: _l("Courier company"),
     PartnerKind.other: _l("Other"),
 }
 

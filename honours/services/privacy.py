@@ -139,7 +139,7 @@ def show_person(
     shown = sensitive_of(person, scope)
     if shown.is_whole:
         fields = set(whole_fields(person)) | history_fields(history)
-        _log(viewer_id, person, fields, channel=channel, place=place, now=now)
+        log_view(viewer_id, person, fields, channel=channel, place=place, now=now)
     return shown
 
 
@@ -158,11 +158,11 @@ def show_history(
     history holds."""
     if scope.sees_whole(person.region_id):
         fields = history_fields(revisions)
-        _log(viewer_id, person, fields, channel=channel, place=place, now=now)
+        log_view(viewer_id, person, fields, channel=channel, place=place, now=now)
     return [shown_changes(revision.changes, scope, person.region_id) for revision in revisions]
 
 
-def _log(
+def log_view(
     viewer_id: int,
     person: Person,
     fields: set[SensitiveField],
@@ -171,6 +171,8 @@ def _log(
     place: str,
     now: datetime,
 ) -> None:
+    """Log one whole view of the person's `fields` (none: nothing is written) by the viewer,
+    on `place` (a page, an endpoint or an export)."""
     if fields:
         db.session.add(
             SensitiveView(
