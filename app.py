@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale, get_timezone
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import care.demo
 import core.demo
 import core.regions_demo
 import events.demo
@@ -27,6 +28,8 @@ import points.demo
 import reminders.demo
 import volunteer.demo
 from care.cli import care_cli
+from care.report_api import blp as care_reports_api
+from care.report_views import bp as care_report_pages
 from care.views import bp as care_pages
 from certificates.views import bp as certificate_pages
 from core import errors, headers, i18n, logs, readiness, settings
@@ -118,6 +121,7 @@ DEMO_LOADERS = [
     honours.demo_conduct.load,
     honours.demo_applications.load,
     honours.demo_bus.load,
+    care.demo.load,
 ]
 
 
@@ -229,6 +233,7 @@ def register_blueprints(app: Flask) -> None:
         revocation_pages,
         conduct_pages,
         care_pages,
+        care_report_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -260,6 +265,7 @@ def register_blueprints(app: Flask) -> None:
         card_reports_api,
         revocations_api,
         conduct_api,
+        care_reports_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
+from care.services.reports import dashboard_care
 from core.auth.access import Who, role_required
 from core.auth.models import Role
 from core.clock import local_day, utcnow
@@ -81,6 +82,7 @@ def dashboard():
             by: services.breakdown(current_user, filters, by) for by in services.BREAKDOWNS
         },
         charts=services.charts(current_user, filters),
+        care=dashboard_care(current_user, now=utcnow()),
         titles=exports.report_title,
         query=query,
     )

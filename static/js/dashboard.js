@@ -73,6 +73,35 @@
     yAxis: { type: "category", data: data.teams.slice().reverse(), axisLabel: { width: 140, overflow: "breakAll", lineHeight: 14 } },
     series: [{ name: data.labels.person_times, type: "bar", data: data.team_person_times.slice().reverse() }],
   });
+  // Care (the office only): condolence funds by year with the running total, and how far
+  // the latest visit campaign has come through its list.
+  if (data.care_years.length) {
+    draw("chart-care-funds", {
+      legend: { top: 0 },
+      xAxis: { type: "category", data: data.care_years },
+      yAxis: { type: "value" },
+      series: [
+        { name: data.labels.care_year, type: "bar", data: data.care_year_yuan },
+        { name: data.labels.care_running, type: "line", data: data.care_running_yuan },
+      ],
+    });
+  }
+  var coverageColours = {
+    visited: "#4caf50", planned: "#2196f3", not_reached: "#c62828", not_yet: "#9e9e9e",
+  };
+  if (data.care_coverage.length) {
+    draw("chart-care-coverage", {
+      grid: { left: 8, right: 16, top: 16, bottom: 32, containLabel: true },
+      xAxis: { type: "value", name: data.labels.persons, minInterval: 1 },
+      yAxis: { type: "category", data: data.care_coverage.map(function (part) { return part.name; }).reverse() },
+      series: [{
+        name: data.labels.persons, type: "bar",
+        data: data.care_coverage.map(function (part) {
+          return { value: part.value, itemStyle: { color: coverageColours[part.state] } };
+        }).reverse(),
+      }],
+    });
+  }
 
   window.addEventListener("resize", function () {
     charts.forEach(function (chart) { chart.resize(); });
