@@ -23,11 +23,17 @@ def get_or_not_found(
     NotFound(message) if there is none.
 
     With `lock`, the row is loaded afresh FOR UPDATE, so that concurrent writers on it take
-    turns (PostgreSQL; SQLite write transactions are exclusive already).
+    turns (PostgreSQL; SQLite write transactions are exclusive already). Only the model's own
+    row is locked (FOR UPDATE OF): PostgreSQL refuses to lock the nullable side of the outer
+    join a joined relation in `options` loads with.
     """
     if lock:
         row = db.session.get(
-            model, row_id, options=options, with_for_update=True, populate_existing=True
+            model,
+            row_id,
+            options=options,
+            with_for_update={"of": model},
+            populate_existing=True,
         )
     else:
         row = db.session.get(model, row_id, options=options)
