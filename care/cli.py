@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-import care.flower_models  # noqa: F401  (the flowers' tables, for migrations)
+import care.flower_models  # the flowers' tables, for migrations
 import care.services.visits  # noqa: F401  (registers the receipt and photo upload kinds)
 from care.services.reconcile import verify_care
 

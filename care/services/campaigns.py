@@ -144,10 +144,11 @@ def _candidates(care: CareCampaign):
 
 def _add(care: CareCampaign, who, actor: User, now: datetime) -> int:
     """Put the persons matching `who` on the list, skipping those on it already; how many."""
-    # One INSERT ... SELECT: no row crosses to Python. (Its SELECT always has a WHERE, which
+    # One INSERT ... SELECT; only the new ids come back. (Its SELECT always has a WHERE, which
     # SQLite needs to tell ON CONFLICT from a join's ON.)
     added = db.session.execute(
-        insert_unless_present(CareTarget, "care_campaign_id", "person_id").from_select(
+        insert_unless_present(CareTarget, "care_campaign_id", "person_id")
+        .from_select(
             ["care_campaign_id", "person_id", "added_by_rule", "added_by_id", "added_at"],
             select(
                 literal(care.id),
@@ -157,9 +158,11 @@ def _add(care: CareCampaign, who, actor: User, now: datetime) -> int:
                 literal(now, CareTarget.added_at.type),
             ).where(who),
         )
-    ).rowcount
+        .returning(CareTarget.id)
+    ).all()
     db.session.flush()
-    return added
+    # Counted from RETURNING: an INSERT ... SELECT's row count is -1 on PostgreSQL.
+    return len(added)
 
 
 def make_list(actor: User, care_campaign_id: int, *, now: datetime) -> int:

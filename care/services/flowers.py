@@ -104,7 +104,8 @@ def make_deliveries(actor: User, care_campaign_id: int, *, now: datetime) -> int
     care = get_or_not_found(CareCampaign, care_campaign_id, NO_CAMPAIGN)
     require_campaign_of_kind(care, CareKind.flowers)
     made = db.session.execute(
-        insert_unless_present(FlowerDelivery, "target_id").from_select(
+        insert_unless_present(FlowerDelivery, "target_id")
+        .from_select(
             ["care_campaign_id", "target_id", "status", "attempt", "created_at", "updated_at"],
             select(
                 literal(care.id),
@@ -122,9 +123,11 @@ def make_deliveries(actor: User, care_campaign_id: int, *, now: datetime) -> int
                 in_scope(scope, Person.region_id),
             ),
         )
-    ).rowcount
+        .returning(FlowerDelivery.id)
+    ).all()
     db.session.flush()
-    return made
+    # Counted from RETURNING: an INSERT ... SELECT's row count is -1 on PostgreSQL.
+    return len(made)
 
 
 def _load(actor: User, delivery_id: int, now: datetime, *, lock: bool = False) -> FlowerDelivery:
