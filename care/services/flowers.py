@@ -135,7 +135,7 @@ def _load(actor: User, delivery_id: int, now: datetime, *, lock: bool = False) -
         FlowerDelivery,
         delivery_id,
         options=(joinedload(FlowerDelivery.target).joinedload(CareTarget.person),),
-        with_for_update=lock,
+        with_for_update={"of": FlowerDelivery} if lock else None,
         populate_existing=lock,
     )
     if delivery is None:
