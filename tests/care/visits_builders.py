@@ -29,21 +29,25 @@ def image(fmt: str = "PNG", *, exif: bytes | None = None) -> io.BytesIO:
     return data
 
 
-def stored(actor: User, kind: str, stream: io.BytesIO, *, now: datetime = NOW) -> Upload:
+def stored(
+    actor: User, kind: str, stream: io.BytesIO, *, now: datetime = NOW, filename: str = "file"
+) -> Upload:
     """A file stored as an upload of `kind` by `actor`."""
     return store_upload(
         actor,
         kind=kind,
         stream=stream,
-        filename="file",
+        filename=filename,
         now=now,
         settings=current_settings().uploads,
     )
 
 
-def with_receipt(actor: User, visit: Visit, *, now: datetime = NOW) -> Visit:
+def with_receipt(
+    actor: User, visit: Visit, *, now: datetime = NOW, filename: str = "签名.png"
+) -> Visit:
     """The visit with a signature drawn on the phone attached by `actor`."""
-    upload = stored(actor, visits.RECEIPT_KIND, image(), now=now)
+    upload = stored(actor, visits.RECEIPT_KIND, image(), now=now, filename=filename)
     return visits.attach_receipt(
         actor, visit.id, upload, ReceiptKind.signature, expected_version=visit.version, now=now
     )
