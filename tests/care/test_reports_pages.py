@@ -146,3 +146,31 @@ def test_the_office_dashboard_draws_the_funds_by_year_and_the_latest_coverage(ap
     assert 'data-testid="care-running-total">¥104085.06<' in office.text
     assert "2800.50" in office.text
     assert led.status_code == 200 and "chart-care" not in led.text
+
+
+def test_the_api_answers_the_figures_and_writes_a_past_total_once(app, world, bearer):
+    office, haigang = bearer(world["office"]), bearer(world["haigang"])
+    client = app.test_client()
+    care_id = world["care"].id
+    body = {"year": 2021, "fund_source": "enterprises", "cash_fen": 250_000, "persons": 5}
+
+    whole = client.get("/api/v1/care/reports", headers=office).json
+    part = client.get("/api/v1/care/reports", headers=haigang).json
+    report = client.get(f"/api/v1/care/campaigns/{care_id}/report", headers=haigang).json
+    made = client.post("/api/v1/care/past-totals", json=body, headers=office)
+    again = client.post("/api/v1/care/past-totals", json=body, headers=office)
+    listed = client.get("/api/v1/care/past-totals", headers=office)
+    refused = client.get("/api/v1/care/past-totals", headers=haigang)
+
+    assert whole["running"]["total_fen"] == 10_408_506
+    assert whole["running"]["total_yuan"] == "104085.06"
+    assert part["running"] is None and part["years"][0]["cash_fen"] == 150_050
+    assert report["coverage"]["listed"] == 3 and report["coverage"]["not_reached"][0]["reason"]
+    assert {line["fund_source"]: line["part_fen"] for line in report["funds"]} == {
+        "city_budget": 100_000,
+        "moral_fund": 50_050,
+    }
+    assert made.status_code == 201 and made.json["cash_yuan"] == "2500.00"
+    assert again.status_code == 409 and again.json["code"] == "recorded_already"
+    assert listed.status_code == 200 and len(listed.json) == 4
+    assert refused.status_code == 403
