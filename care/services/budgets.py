@@ -20,8 +20,9 @@ from core.rows import get_or_not_found, insert_unless_present
 from honours.services.benefits import yuan_text
 from honours.services.scope import require_city, scope_of
 
-# 1 hundred million yuan: more than any campaign's budget from one source.
-BUDGET_MAX_FEN = 10_000_000_000
+# Twenty million yuan: more than any campaign's budget from one source, and within what the
+# column holds (a 32-bit integer of fen).
+BUDGET_MAX_FEN = 2_000_000_000
 NO_CAMPAIGN = _l("No such care campaign.")
 MAX_REASON = 500
 
