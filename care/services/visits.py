@@ -484,7 +484,8 @@ def lock_visits(actor: User, care_campaign_id: int, *, now: datetime) -> int:
         update(Visit)
         .where(Visit.care_campaign_id == care_campaign_id, Visit.status == VisitStatus.verified)
         .values(status=VisitStatus.locked, locked_by_id=actor.id, locked_at=now)
-        .execution_options(synchronize_session=False)
+        # The visits this session holds learn they are locked (a reversal next sees it).
+        .execution_options(synchronize_session="fetch")
     ).rowcount
     db.session.flush()
     return locked
