@@ -27,7 +27,10 @@ import honours.demo_revocations
 import points.demo
 import reminders.demo
 import volunteer.demo
+from care.api import blp as care_api
 from care.cli import care_cli
+from care.flower_api import blp as care_flowers_api
+from care.flower_views import bp as care_flower_pages
 from care.report_api import blp as care_reports_api
 from care.report_views import bp as care_report_pages
 from care.views import bp as care_pages
@@ -234,6 +237,7 @@ def register_blueprints(app: Flask) -> None:
         conduct_pages,
         care_pages,
         care_report_pages,
+        care_flower_pages,
         uploads.bp,
     ):
         app.register_blueprint(pages)
@@ -265,7 +269,9 @@ def register_blueprints(app: Flask) -> None:
         card_reports_api,
         revocations_api,
         conduct_api,
+        care_api,
         care_reports_api,
+        care_flowers_api,
         uploads_api,
     ):
         # The API authenticates by bearer token only, never by the session cookie, so a

@@ -79,6 +79,7 @@ from tests.builders import (
     make_team,
     make_user,
 )
+from tests.care import world_care, world_flowers
 from tests.honours import world_applications, world_bus, world_conduct, world_revocations
 from tests.honours.nomination_builders import DEEDS, make_nomination
 from volunteer import services as volunteers
@@ -119,6 +120,8 @@ SIDE_EXTENSIONS = (
     world_conduct.extend,
     world_bus.extend,
     world_applications.extend,
+    world_care.extend,
+    world_flowers.extend,
 )
 
 

@@ -48,6 +48,7 @@ PLAIN_VALUES = {
     "report": "volunteers",
     "by": "team",
     "filename": "css/app.css",
+    "fund_source": "city_budget",
 }
 # Ids of the city's objects rather than A's: every clerk reads a round, wherever they clerk,
 # so a read naming one names nothing of A's; a write on it is still the city's alone.
