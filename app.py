@@ -14,6 +14,7 @@ from flask_babel import format_datetime, get_locale, get_timezone
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import care.demo
+import care.demo_flowers
 import core.demo
 import core.regions_demo
 import events.demo
@@ -125,6 +126,7 @@ DEMO_LOADERS = [
     honours.demo_applications.load,
     honours.demo_bus.load,
     care.demo.load,
+    care.demo_flowers.load,
 ]
 
 
@@ -139,6 +141,7 @@ def demo_accounts() -> list[tuple[str, Role]]:
         *((phone, Role.volunteer) for phone in honours.demo_nominations.PHONES),
         *((phone, Role.volunteer) for phone in honours.demo_cards.STAFF_PHONES),
         *((phone, Role.volunteer) for phone in honours.demo_applications.PHONES),
+        *((phone, Role.volunteer) for phone in care.demo_flowers.STAFF_PHONES),
     ]
 
 
