@@ -41,9 +41,7 @@ NO_SUCH_BENEFIT = _l("No such benefit.")
 YUAN_MESSAGE = _l("Enter an amount in yuan with at most 2 decimals, such as 35 or 12.50.")
 
 
-def parse_yuan(
-    text: str | None, field: str = "value_yuan", *, max_fen: int = VALUE_MAX_FEN
-) -> int:
+def parse_yuan(text: str | None, field: str = "value_yuan", *, max_fen: int = VALUE_MAX_FEN) -> int:
     """An amount in yuan as typed (“12.5”, “35”, “0.08”) as integer fen, read as a decimal and
     never through a float. Raises ValidationFailed naming `field` for anything else: more than
     2 decimals, a negative amount, more than `max_fen`, or not a number."""
@@ -56,10 +54,10 @@ def parse_yuan(
         raise ValidationFailed(errors={field: [str(YUAN_MESSAGE)]})
     if amount < 0:
         raise ValidationFailed(errors={field: [str(_l("The value cannot be negative."))]})
-    fen = int(amount * 100)
-    if fen > max_fen:
+    # Compared before multiplying: an exponent such as 1e999999 would overflow the product.
+    if amount > Decimal(max_fen) / 100:
         raise ValidationFailed(errors={field: [str(_l("The value is too large."))]})
-    return fen
+    return int(amount * 100)
 
 
 def yuan_text(fen: int) -> str:

@@ -47,7 +47,20 @@ def test_yuan_are_read_as_decimals_into_fen(typed, fen):
 
 
 @pytest.mark.parametrize(
-    "typed", ["12.345", "0.001", "-1", "-0.01", "abc", "", "NaN", "Infinity", "100000.01", "1e9"]
+    "typed",
+    [
+        "12.345",
+        "0.001",
+        "-1",
+        "-0.01",
+        "abc",
+        "",
+        "NaN",
+        "Infinity",
+        "100000.01",
+        "1e9",
+        "1e999999",
+    ],
 )
 def test_anything_else_is_refused_naming_the_value(typed):
     with pytest.raises(ValidationFailed) as raised:
