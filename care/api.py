@@ -321,55 +321,59 @@ class OneVisit(MethodView):
         return _visit(visit_id)
 
 
-def _step(route: str, schema, doc: str, act, *, status: int = 200):
-    """One POST route per step on a visit (a body only for a step that takes one): the
-    service does the step, the visit is answered."""
-
-    def post(self, *body, visit_id: int):
-        act(visit_id, *body)
+@blp.route("/care/visits/<int:visit_id>/done")
+class VisitDone(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.arguments(VersionSchema)
+    @blp.response(200, VisitSchema)
+    def post(self, data, visit_id: int):
+        """Mark a planned visit paid now (a clerk of the region or the city). 409 for one not
+        planned or changed meanwhile"""
+        visits.mark_done(current_user, visit_id, expected_version=data["version"], now=utcnow())
         db.session.commit()
         return _visit(visit_id)
 
-    post.__doc__ = doc
-    post = blp.response(status, VisitSchema)(post)
-    if schema is not None:
-        post = blp.arguments(schema)(post)
-    post = role_required(*CLERKS, owner="self")(blp.doc(security=BEARER)(post))
-    name = "Visit" + route.title().replace("-", "")
-    blp.route(f"/care/visits/<int:visit_id>/{route}")(type(name, (MethodView,), {"post": post}))
+
+@blp.route("/care/visits/<int:visit_id>/verify")
+class VisitVerify(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, VisitSchema)
+    def post(self, visit_id: int):
+        """Verify a visit paid (a district clerk of the person's district, the city): from
+        then on it is not edited. 422 for a visit with cash and no receipt, 409 for one not
+        paid"""
+        visits.verify_visit(current_user, visit_id, now=utcnow())
+        db.session.commit()
+        return _visit(visit_id)
 
 
-_step(
-    "done",
-    VersionSchema,
-    "Mark a planned visit paid now (a clerk of the region or the city). 409 for one not "
-    "planned or changed meanwhile",
-    lambda visit_id, d: visits.mark_done(
-        current_user, visit_id, expected_version=d["version"], now=utcnow()
-    ),
-)
-_step(
-    "verify",
-    None,
-    "Verify a visit paid (a district clerk of the person's district, the city): from then on "
-    "it is not edited. 422 for a visit with cash and no receipt, 409 for one not paid",
-    lambda visit_id: visits.verify_visit(current_user, visit_id, now=utcnow()),
-)
-_step(
-    "reverse",
-    ReverseSchema,
-    "Reverse a locked visit with the reason (the city): its cash goes back to the budget and "
-    "it counts no more. 409 for one not locked or reversed already",
-    lambda visit_id, d: visits.reverse_visit(current_user, visit_id, d["reason"], now=utcnow()),
-    status=201,
-)
-_step(
-    "follow-up",
-    None,
-    "Mark the follow-up of the needs found done, once (a clerk of the region or the city). "
-    "409 for a visit without a follow-up or one done already",
-    lambda visit_id: visits.complete_follow_up(current_user, visit_id, now=utcnow()),
-)
+@blp.route("/care/visits/<int:visit_id>/reverse")
+class VisitReverse(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.arguments(ReverseSchema)
+    @blp.response(201, VisitSchema)
+    def post(self, data, visit_id: int):
+        """Reverse a locked visit with the reason (the city): its cash goes back to the
+        budget and it counts no more. 409 for one not locked or reversed already"""
+        visits.reverse_visit(current_user, visit_id, data["reason"], now=utcnow())
+        db.session.commit()
+        return _visit(visit_id)
+
+
+@blp.route("/care/visits/<int:visit_id>/follow-up")
+class VisitFollowUp(MethodView):
+    @role_required(*CLERKS, owner="self")
+    @blp.doc(security=BEARER)
+    @blp.response(200, VisitSchema)
+    def post(self, visit_id: int):
+        """Mark the follow-up of the needs found done, once (a clerk of the region or the
+        city). 409 for a visit without a follow-up or one done already"""
+        visits.complete_follow_up(current_user, visit_id, now=utcnow())
+        db.session.commit()
+        return _visit(visit_id)
 
 
 @blp.route("/care/visits/<int:visit_id>/receipt")
