@@ -152,10 +152,10 @@ def deliver_with_key(
 def has_tasks(user: User, now: datetime) -> bool:
     """Whether the user delivers any flowers (a courier's staff, a team's leader or a
     volunteer with a seat on a shift that has tasks), for the way to their page."""
-    # flowers._delivers is the one rule of who delivers what; asked here without reading
+    # flowers.delivers is the one rule of who delivers what; asked here without reading
     # any address, so nothing is logged.
     return (
-        db.session.scalar(select(FlowerDelivery.id).where(flowers._delivers(user, now)).limit(1))
+        db.session.scalar(select(FlowerDelivery.id).where(flowers.delivers(user, now)).limit(1))
         is not None
     )
 

@@ -63,8 +63,9 @@ def _shift_ids(user: User):
     return led.union(seated)
 
 
-def _delivers(user: User, now: datetime):
-    """A condition on FlowerDelivery: the tasks the user delivers."""
+def delivers(user: User, now: datetime):
+    """A condition on FlowerDelivery: the tasks the user delivers (the one rule of who
+    delivers what)."""
     couriers = _courier_ids(user, now)
     return or_(
         FlowerDelivery.courier_id.in_(sorted(couriers)) if couriers else literal(False),
@@ -86,7 +87,7 @@ def _may_read_photo(user: User | None, upload: Upload, now: datetime) -> bool:
         return True
     return bool(
         db.session.scalar(
-            select(FlowerDelivery.id).where(FlowerDelivery.id == delivery.id, _delivers(user, now))
+            select(FlowerDelivery.id).where(FlowerDelivery.id == delivery.id, delivers(user, now))
         )
     )
 
@@ -156,7 +157,7 @@ def _for_deliverer(actor: User, delivery_id: int, now: datetime) -> FlowerDelive
     """The delivery if the actor delivers it; NotFound otherwise (another courier's task is
     not theirs to know of)."""
     found = db.session.scalar(
-        select(FlowerDelivery.id).where(FlowerDelivery.id == delivery_id, _delivers(actor, now))
+        select(FlowerDelivery.id).where(FlowerDelivery.id == delivery_id, delivers(actor, now))
     )
     if found is None:
         raise NotFound(NO_DELIVERY)
@@ -316,7 +317,7 @@ def my_tasks(
     query = (
         select(FlowerDelivery)
         .options(joinedload(FlowerDelivery.target).joinedload(CareTarget.person))
-        .where(_delivers(actor, now))
+        .where(delivers(actor, now))
         .order_by(
             (FlowerDelivery.status != DeliveryStatus.planned),
             FlowerDelivery.deliver_on,

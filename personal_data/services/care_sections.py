@@ -1,13 +1,15 @@
 """The export's sections about what one did in the four seasons of care: care campaigns made,
 budgets set or changed, people put on a list or marked not reached, visits recorded, verified
-and locked, the versions of visits one edited, reversals and the past years' totals entered.
-The rows name the people cared for by ids only: their names, needs and the relatives' names
-are theirs, not the account's."""
+and locked, the versions of visits one edited, reversals and the past years' totals entered;
+in Lei Feng day's flowers, the steps of deliveries one planned or made and the
+recommendations one made or screened. The rows name the people cared for by ids only: their
+names, needs, deeds and the relatives' names are theirs, not the account's."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from care.flower_models import FlowerAttempt, FlowerRecommendation
 from care.models import (
     BudgetChange,
     CareCampaign,
@@ -135,5 +137,37 @@ CARE_SECTIONS: list[SectionSpec] = [
         PastCareTotal.cash_fen,
         PastCareTotal.persons,
         PastCareTotal.recorded_at,
+    ),
+    _section(
+        "care_flower_steps",
+        _l("Flower deliveries I planned, delivered or could not deliver"),
+        FlowerAttempt,
+        "by_id",
+        FlowerAttempt.id,
+        FlowerAttempt.delivery_id,
+        FlowerAttempt.attempt,
+        FlowerAttempt.outcome,
+        FlowerAttempt.deliver_on,
+        FlowerAttempt.at,
+    ),
+    _section(
+        "care_flower_recommendations",
+        _l("People I recommended for Lei Feng day's flowers"),
+        FlowerRecommendation,
+        "recommended_by_id",
+        FlowerRecommendation.id,
+        FlowerRecommendation.care_campaign_id,
+        FlowerRecommendation.status,
+        FlowerRecommendation.recommended_at,
+    ),
+    _section(
+        "care_flower_recommendations_screened",
+        _l("Recommendations for flowers I screened"),
+        FlowerRecommendation,
+        "screened_by_id",
+        FlowerRecommendation.id,
+        FlowerRecommendation.care_campaign_id,
+        FlowerRecommendation.status,
+        FlowerRecommendation.screened_at,
     ),
 ]
