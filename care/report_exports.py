@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from care.models import PastCareTotal
+from care.models import CareKind, PastCareTotal
 from care.services.reports import CampaignReport, CareReport, RunningTotal
 from core.spreadsheets import Table
 from honours.services.benefits import yuan_text
@@ -21,6 +21,7 @@ CAMPAIGN_PARTS = {
     "funds": _l("Cash by fund source"),
     "goods": _l("Goods"),
     "follow_ups": _l("Open follow-ups"),
+    "flowers": _l("Flowers by deliverer"),
 }
 YEAR_PARTS = {
     "districts": _l("By year and district"),
@@ -141,15 +142,53 @@ def follow_ups_table(report: CampaignReport) -> Table:
     )
 
 
-def campaign_tables(report: CampaignReport) -> dict[str, Table]:
-    """The campaign's tables, by the names of CAMPAIGN_PARTS."""
+def flowers_table(report: CampaignReport) -> Table:
+    rows = [
+        [
+            line.deliverer,
+            _("Courier company") if line.is_courier else _("Volunteer team"),
+            line.planned,
+            line.delivered,
+            line.failed,
+            line.total,
+        ]
+        for line in report.flowers
+    ]
+    return Table(
+        title=_("Flowers by deliverer"),
+        headers=[
+            _("Deliverer"),
+            _("Kind"),
+            _("To deliver"),
+            _("Delivered"),
+            _("Not delivered"),
+            _("Total"),
+        ],
+        rows=rows,
+        filters=_campaign_filters(report),
+    )
+
+
+def campaign_parts(report: CampaignReport) -> dict[str, str]:
+    """The campaign's parts (CAMPAIGN_PARTS), the flowers' only for a flowers campaign."""
     return {
-        "coverage": coverage_table(report),
-        "not_reached": not_reached_table(report),
-        "funds": funds_table(report),
-        "goods": goods_table(report),
-        "follow_ups": follow_ups_table(report),
+        part: label
+        for part, label in CAMPAIGN_PARTS.items()
+        if part != "flowers" or report.care.kind is CareKind.flowers
     }
+
+
+def campaign_tables(report: CampaignReport) -> dict[str, Table]:
+    """The campaign's tables, by the names of its parts (campaign_parts)."""
+    tables = {
+        "coverage": coverage_table,
+        "not_reached": not_reached_table,
+        "funds": funds_table,
+        "goods": goods_table,
+        "follow_ups": follow_ups_table,
+        "flowers": flowers_table,
+    }
+    return {part: tables[part](report) for part in campaign_parts(report)}
 
 
 def districts_table(report: CareReport) -> Table:

@@ -68,6 +68,15 @@ class FollowUpSchema(Schema):
     follow_up = ma.fields.String()
 
 
+class DelivererLineSchema(Schema):
+    deliverer = ma.fields.String()
+    is_courier = ma.fields.Boolean()
+    planned = ma.fields.Integer()
+    delivered = ma.fields.Integer()
+    failed = ma.fields.Integer()
+    total = ma.fields.Integer()
+
+
 class CampaignReportSchema(Schema):
     care_campaign_id = ma.fields.Function(lambda found: found.care.id)
     name = ma.fields.Function(lambda found: found.care.name)
@@ -77,6 +86,8 @@ class CampaignReportSchema(Schema):
     funds = ma.fields.List(ma.fields.Nested(FundLineSchema))
     goods = ma.fields.List(ma.fields.Nested(GoodsLineSchema))
     follow_ups = ma.fields.List(ma.fields.Nested(FollowUpSchema))
+    # A flowers campaign's deliveries by courier or team (empty for visits).
+    flowers = ma.fields.List(ma.fields.Nested(DelivererLineSchema))
 
 
 class DistrictFiguresSchema(Schema):

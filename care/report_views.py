@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from care.report_exports import CAMPAIGN_PARTS, YEAR_PARTS, campaign_tables, year_tables
+from care.report_exports import YEAR_PARTS, campaign_parts, campaign_tables, year_tables
 from care.report_forms import PastTotalForm
 from care.services import past_totals, reports
 from core.auth.access import role_required
@@ -107,7 +107,7 @@ def care_reports_export(fmt: str):
 @role_required(*CLERKS)
 def campaign_report(care_campaign_id: int):
     found = reports.campaign_report(current_user, care_campaign_id, now=utcnow())
-    return render_template("care/campaign_report.html", found=found, parts=CAMPAIGN_PARTS)
+    return render_template("care/campaign_report.html", found=found, parts=campaign_parts(found))
 
 
 @bp.get("/care/campaigns/<int:care_campaign_id>/report.<fmt>")

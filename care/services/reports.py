@@ -33,6 +33,7 @@ from care.models import (
     VisitStatus,
 )
 from care.services.campaigns import get_care_campaign, in_scope
+from care.services.flower_report import DelivererLine, flowers_by_deliverer
 from core.auth.models import User
 from core.districts import District
 from core.extensions import db
@@ -163,6 +164,8 @@ class CampaignReport:
     funds: list[FundLine]
     goods: list[GoodsLine]
     follow_ups: list[FollowUp]
+    # A flowers campaign's deliveries by courier or team (empty for visits).
+    flowers: list[DelivererLine]
 
     @property
     def budget_fen(self) -> int:
@@ -324,7 +327,8 @@ def _follow_ups(care_campaign_id: int, scope: Scope) -> list[FollowUp]:
 def campaign_report(actor: User, care_campaign_id: int, *, now: datetime) -> CampaignReport:
     """A care campaign's figures for the reader's part (the city: all; a clerk: their
     regions' persons): coverage of its list, cash by fund source against the budget, goods by
-    item, and the follow-ups of visits paid that are not done yet. Raises NotFound (not a
+    item, the follow-ups of visits paid that are not done yet, and for flowers the deliveries
+    by courier or team. Raises NotFound (not a
     clerk; no such campaign)."""
     scope = report_scope(actor, now)
     care = get_care_campaign(actor, care_campaign_id, now=now)
@@ -335,6 +339,7 @@ def campaign_report(actor: User, care_campaign_id: int, *, now: datetime) -> Cam
         funds=_funds(care, scope),
         goods=_goods(care.id, scope),
         follow_ups=_follow_ups(care.id, scope),
+        flowers=flowers_by_deliverer(care.id, scope) if care.kind is CareKind.flowers else [],
     )
 
 

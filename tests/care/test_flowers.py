@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from care.flower_models import AttemptOutcome, DeliveryStatus, FailReason, FlowerDelivery
-from care.services import flowers
+from care.services import flowers, reports
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.rows import Window
 from honours.models import PersonStatus, SensitiveView, ViewChannel
 from tests.builders import make_activity, make_shift, make_team, make_user
 from tests.care.flower_builders import make_courier, make_flowers_campaign, photo_of
+from tests.conftest import sign_in
 from tests.honours.builders import NOW, make_office, make_places
 from tests.honours.card_builders import make_honoured
 
@@ -115,3 +117,39 @@ def test_a_photo_not_of_the_deliverer_or_a_deliverer_of_neither_is_refused(world
         flowers.record_delivered(staff, by_person[alive.id].id, photo_of(make_user()), now=NOW)
     with pytest.raises(ValidationFailed):
         flowers.plan_delivery(office, by_person[alive.id].id, deliver_on=DAY, now=NOW)
+
+
+def test_the_campaign_report_counts_the_flowers_by_courier_and_team(world):
+    office, care, by_person, alive, other, _ = world
+    courier, staff = make_courier()
+    team = make_team(name="雷锋车队")
+    shift = make_shift(make_activity(team))
+    flowers.plan_delivery(
+        office, by_person[alive.id].id, deliver_on=DAY, courier_id=courier.id, now=NOW
+    )
+    flowers.plan_delivery(
+        office, by_person[other.id].id, deliver_on=DAY, shift_id=shift.id, now=NOW
+    )
+    flowers.record_failed(staff, by_person[alive.id].id, FailReason.declined, now=NOW)
+
+    found = reports.campaign_report(office, care.id, now=NOW).flowers
+
+    assert [(f.deliverer, f.is_courier, f.planned, f.delivered, f.failed) for f in found] == [
+        (courier.name, True, 0, 0, 1),
+        ("雷锋车队", False, 1, 0, 0),
+    ]
+
+
+def test_the_report_page_and_its_download_show_the_flowers_by_deliverer(app, world):
+    office, care, by_person, alive, *_ = world
+    courier, _staff = make_courier()
+    flowers.plan_delivery(
+        office, by_person[alive.id].id, deliver_on=DAY, courier_id=courier.id, now=NOW
+    )
+    with time_machine.travel(NOW, tick=False):
+        client = sign_in(app.test_client(), office)
+        page = client.get(f"/care/campaigns/{care.id}/report")
+        download = client.get(f"/care/campaigns/{care.id}/report.csv?part=flowers")
+
+    assert page.status_code == 200 and courier.name in page.get_data(as_text=True)
+    assert download.status_code == 200 and courier.name in download.get_data().decode("utf-8-sig")
