@@ -176,6 +176,8 @@ def test_the_office_dashboard_sends_a_pinned_number_of_statements(office_client,
     # The session's user; the consent; the year of today's campaign, the years, campaigns,
     # districts and teams (filter form); this year's and last year's figures and redemptions (2
     # each); a breakdown by season, campaign and district (figures and redemptions each), by
-    # team and by category (figures only); the two charts; the unread notifications.
+    # team and by category (figures only); the two charts; the unread notifications; the care
+    # charts (the reader's assignments, the latest visits campaign, the past years' condolence
+    # funds and the visits' by year).
     assert response.status_code == 200, response.text
-    assert len(sent) == 22, str(sent)
+    assert len(sent) == 26, str(sent)
