@@ -37,11 +37,12 @@ def _workbook(id_number: str) -> io.BytesIO:
 
 
 def extend(side: Side, now: datetime) -> None:
-    """The side's spring flowers campaign (`care_campaign_id` if no other campaign names it)
-    with the side's person alone on its list, whose delivery task (`delivery_id`) is planned
-    to the side's courier company, staffed by a user of the side; and a recommendation of a
-    Lei Feng of the side's community by the side's volunteer (`recommendation_id`), waiting to
-    be screened. The person's address and the recommended deeds are the side's."""
+    """The side's spring flowers campaign (`flowers_campaign_id`: the authorization matrix
+    asks the flowers' pages and API of it as their `care_campaign_id`) with the side's person
+    alone on its list, whose delivery task (`delivery_id`) is planned to the side's courier
+    company, staffed by a user of the side; and a recommendation of a Lei Feng of the side's
+    community by the side's volunteer (`recommendation_id`), waiting to be screened. The
+    person's address and the recommended deeds are the side's."""
     office = side.users["office"]
     care = make_care_campaign(
         office,
@@ -95,6 +96,7 @@ def extend(side: Side, now: datetime) -> None:
     )
     db.session.add(recommendation)
     db.session.flush()
-    side.ids.setdefault("care_campaign_id", care.id)
-    side.ids.update(delivery_id=delivery.id, recommendation_id=recommendation.id)
+    side.ids.update(
+        flowers_campaign_id=care.id, delivery_id=delivery.id, recommendation_id=recommendation.id
+    )
     side.texts.extend([side.person.address, deeds])

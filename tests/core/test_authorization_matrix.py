@@ -53,6 +53,9 @@ PLAIN_VALUES = {
 # Ids of the city's objects rather than A's: every clerk reads a round, wherever they clerk,
 # so a read naming one names nothing of A's; a write on it is still the city's alone.
 CITY_WIDE = frozenset({"round_id"})
+# Blueprints whose `care_campaign_id` names a flowers campaign: they are asked of A's flowers
+# campaign (tests/care/world_flowers.py), the others of A's visits campaign.
+FLOWERS_BLUEPRINTS = frozenset({"care_flowers", "care_flowers_api"})
 
 
 def object_ids(world: World, who: Who) -> dict[str, int | str]:
@@ -259,6 +262,8 @@ class Case:
         world = ground.world
         self.api = rule.rule.startswith("/api/")
         ids = object_ids(world, who)
+        if rule.endpoint.split(".")[0] in FLOWERS_BLUEPRINTS:
+            ids["care_campaign_id"] = ids["flowers_campaign_id"]
         plain = {**PLAIN_VALUES, "token": world.check_in_code}
         self.missing = [v for v in rule.arguments if v not in ids and v not in plain]
         values = {v: ids.get(v, plain.get(v)) for v in rule.arguments}
