@@ -23,17 +23,17 @@ from care.flower_forms import (
 from care.flower_models import DeliveryStatus, RecommendationStatus
 from care.models import CareKind
 from care.services import campaigns, flower_desk, flowers, recommendations
+from care.views import page_count, page_number, window_of
 from core.auth.access import Who, login_required, role_required
 from core.auth.models import Role
 from core.clock import local_day, utcnow
 from core.pages import back_to, carry_out, submit
 from core.regions import RegionLevel, region_choices
-from core.rows import Window, commit_keeping_loaded
+from core.rows import commit_keeping_loaded
 from core.settings import current_settings
 from honours.models import ViewChannel
 
 bp = Blueprint("care_flowers", __name__)
-PAGE_SIZE = 50
 # Clerks are accounts holding an assignment to a region; the services keep each task and
 # recommendation to the clerks of the person's region and the city. A campaign is the whole
 # city's: every clerk reads it and sees their own region's part of it.
@@ -51,18 +51,6 @@ RECOMMENDERS = "anyone signed in with a verified phone recommends a Lei Feng nea
 def delivers_flowers() -> bool:
     """Whether the signed-in user has flowers to deliver, for the way to their page."""
     return current_user.is_authenticated and flower_desk.has_tasks(current_user, utcnow())
-
-
-def _page_number(name: str = "page") -> int:
-    return max(1, min(request.args.get(name, 1, type=int), 10_000))
-
-
-def _pages(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
-
-
-def _window(number: int) -> Window:
-    return Window((number - 1) * PAGE_SIZE, PAGE_SIZE)
 
 
 def _status(kind):
@@ -88,8 +76,10 @@ def _plan_form(formdata=None) -> PlanForm:
 def deliveries(care_campaign_id: int):
     now = utcnow()
     care = campaigns.get_care_campaign(current_user, care_campaign_id, now=now)
-    status, number = _status(DeliveryStatus), _page_number()
-    found = flowers.list_deliveries(current_user, care.id, _window(number), now=now, status=status)
+    status, number = _status(DeliveryStatus), page_number()
+    found = flowers.list_deliveries(
+        current_user, care.id, window_of(number), now=now, status=status
+    )
     return render_template(
         "care/flowers_deliveries.html",
         care=care,
@@ -98,7 +88,7 @@ def deliveries(care_campaign_id: int):
         status=status,
         statuses=DeliveryStatus,
         number=number,
-        pages=_pages(found.total),
+        pages=page_count(found.total),
         form=_plan_form(),
     )
 
@@ -174,10 +164,10 @@ def plan_one(delivery_id: int):
 @bp.get("/care/my-deliveries")
 @role_required(*DELIVERERS, owner="self")
 def my_deliveries():
-    number = _page_number()
+    number = page_number()
     found = flowers.my_tasks(
         current_user,
-        _window(number),
+        window_of(number),
         now=utcnow(),
         place="care_flowers.my_deliveries",
         channel=ViewChannel.page,
@@ -188,7 +178,7 @@ def my_deliveries():
         "care/flowers_mine.html",
         found=found,
         number=number,
-        pages=_pages(found.total),
+        pages=page_count(found.total),
         delivered_form=DeliveredForm(formdata=None),
         failed_form=FailedForm(formdata=None),
     )
@@ -273,9 +263,9 @@ def recommend():
 def recommendation_list(care_campaign_id: int):
     now = utcnow()
     care = campaigns.get_care_campaign(current_user, care_campaign_id, now=now)
-    status, number = _status(RecommendationStatus), _page_number()
+    status, number = _status(RecommendationStatus), page_number()
     found = recommendations.list_recommendations(
-        current_user, care.id, _window(number), now=now, status=status
+        current_user, care.id, window_of(number), now=now, status=status
     )
     screening = request.args.get("screen", type=int)
     query = request.args.get("q", "").strip()
@@ -291,7 +281,7 @@ def recommendation_list(care_campaign_id: int):
         status=status,
         statuses=RecommendationStatus,
         number=number,
-        pages=_pages(found.total),
+        pages=page_count(found.total),
         screening=screening,
         query=query,
         candidates=candidates,

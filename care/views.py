@@ -50,12 +50,19 @@ PAGE_SIZE = 50
 CLERKS = (Role.volunteer, Role.office)
 
 
-def _page_number(name: str = "page") -> int:
+def page_number(name: str = "page") -> int:
+    """The page of a care list the request asks for (`?page=N`), held within 1 and 10,000."""
     return max(1, min(request.args.get(name, 1, type=int), 10_000))
 
 
-def _pages(total: int) -> int:
+def page_count(total: int) -> int:
+    """How many pages of PAGE_SIZE a care list of `total` items fills (at least one)."""
     return max(1, -(-total // PAGE_SIZE))
+
+
+def window_of(number: int) -> Window:
+    """The rows of page `number` of a care list."""
+    return Window((number - 1) * PAGE_SIZE, PAGE_SIZE)
 
 
 # Campaigns -------------------------------------------------------------------------------------
@@ -91,11 +98,11 @@ def _campaign_page(care_campaign_id: int, *, budget_form: BudgetForm | None = No
     now = utcnow()
     care = campaigns.get_care_campaign(current_user, care_campaign_id, now=now)
     name = request.args.get("name", "").strip()
-    number, visits_number = _page_number(), _page_number("visits_page")
+    number, visits_number = page_number(), page_number("visits_page")
     targets = campaigns.list_targets(
         current_user,
         care.id,
-        Window((number - 1) * PAGE_SIZE, PAGE_SIZE),
+        window_of(number),
         now=now,
         person_name=name or None,
     )
@@ -103,7 +110,7 @@ def _campaign_page(care_campaign_id: int, *, budget_form: BudgetForm | None = No
         current_user,
         care.id,
         visits.VisitFilter(),
-        Window((visits_number - 1) * PAGE_SIZE, PAGE_SIZE),
+        window_of(visits_number),
         now=now,
     )
     budget_form = budget_form or BudgetForm(formdata=None)
@@ -118,10 +125,10 @@ def _campaign_page(care_campaign_id: int, *, budget_form: BudgetForm | None = No
         latest=overview.latest_visits(care.id, (t.person_id for t in targets.items)),
         name=name,
         number=number,
-        pages=_pages(targets.total),
+        pages=page_count(targets.total),
         found_visits=found_visits,
         visits_number=visits_number,
-        visits_pages=_pages(found_visits.total),
+        visits_pages=page_count(found_visits.total),
         budget_form=budget_form,
         upload_form=UploadListForm(formdata=None),
         skip_form=SkipForm(formdata=None),
