@@ -27,13 +27,24 @@ from core.extensions import db
 
 class AccountKind(enum.Enum):
     """volunteer: one per volunteer, never below zero; issuance: where earned points come
-    from; adjustment: the office's hand corrections. System accounts run negative: the sum of
-    every balance is always zero."""
+    from; adjustment: the office's hand corrections; expired: where expired points go (过期积分);
+    charity_pool: a team's (team_id) or the city's (no team) pool of donated points (爱心积分池),
+    never below zero. The other system accounts run negative: the sum of every balance is
+    always zero."""
 
     volunteer = "volunteer"
     merchant = "merchant"
     issuance = "issuance"
     adjustment = "adjustment"
+    expired = "expired"
+    charity_pool = "charity_pool"
+
+
+# Accounts the database and the ledger keep from going below zero.
+NEVER_OVERDRAWN = (AccountKind.volunteer, AccountKind.charity_pool)
+
+
+SYSTEM_ACCOUNT = "owner_id IS NULL AND merchant_id IS NULL AND team_id IS NULL"
 
 
 class Account(db.Model):
@@ -43,22 +54,26 @@ class Account(db.Model):
     __table_args__ = (
         UniqueConstraint("kind", "owner_id"),
         UniqueConstraint("kind", "merchant_id"),
+        UniqueConstraint("kind", "team_id"),
         # NULLs are distinct in a unique constraint: system accounts need their own index.
         Index(
             "uq_points_account_system",
             "kind",
             unique=True,
-            sqlite_where=text("owner_id IS NULL AND merchant_id IS NULL"),
-            postgresql_where=text("owner_id IS NULL AND merchant_id IS NULL"),
+            sqlite_where=text(SYSTEM_ACCOUNT),
+            postgresql_where=text(SYSTEM_ACCOUNT),
         ),
-        # The database itself refuses an overdraft of a volunteer's account.
-        CheckConstraint("kind != 'volunteer' OR balance >= 0", name="no_overdraft"),
+        # The database itself refuses an overdraft of a volunteer's account or a pool.
+        CheckConstraint(
+            "kind NOT IN ('volunteer', 'charity_pool') OR balance >= 0", name="no_overdraft"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchant.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     balance: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -70,6 +85,9 @@ class EntryKind(enum.Enum):
     redeem = "redeem"
     reverse = "reverse"
     adjust = "adjust"
+    gift = "gift"  # 转赠: to a family member or a charity pool
+    award = "award"  # from a charity pool, by the office
+    expire = "expire"  # 积分过期
 
 
 class CauseKind(enum.Enum):
@@ -78,6 +96,9 @@ class CauseKind(enum.Enum):
     attendance = "attendance"
     redemption = "redemption"
     adjustment = "adjustment"
+    gift = "gift"
+    pool_award = "pool_award"
+    expiry = "expiry"
 
 
 class LedgerEntry(db.Model):

@@ -41,6 +41,8 @@ class NotificationKind(enum.Enum):
     breach_statement_ended = "breach_statement_ended"
     # honoured persons: a step of their application for a benefit (礼遇申请)
     application_step = "application_step"
+    # volunteers: points of theirs expire in 30 or 7 days (积分即将过期)
+    points_expiring = "points_expiring"
 
 
 class DeliveryChoice(enum.Enum):

@@ -14,7 +14,16 @@ from core.auth.models import User
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.rows import Slice, Window, insert_unless_present, read_slice
-from points.models import Account, AccountKind, CauseKind, EntryKind, LedgerEntry, Merchant
+from points.models import (
+    NEVER_OVERDRAWN,
+    Account,
+    AccountKind,
+    CauseKind,
+    EntryKind,
+    LedgerEntry,
+    Merchant,
+)
+from points.services.lots import LotCheck, follow_entry, verify_lots
 
 MAX_ADJUSTMENT = 100_000
 
@@ -137,6 +146,7 @@ def post(posting: Posting, *, now: datetime) -> tuple[LedgerEntry, bool]:
     )
     if entry is not None:
         _move(posting)
+        follow_entry(entry, posting.from_account, posting.to_account, now=now)
         return entry, True
     existing = find_entry(posting.key)
     if not _same(existing, posting):
@@ -152,7 +162,7 @@ def _move(posting: Posting) -> None:
         .values(balance=Account.balance - posting.amount)
         .execution_options(synchronize_session=False)
     )
-    if source.kind is AccountKind.volunteer:
+    if source.kind in NEVER_OVERDRAWN:
         debit = debit.where(Account.balance >= posting.amount)
     if db.session.execute(debit).rowcount != 1:
         raise InsufficientBalance()
@@ -239,15 +249,17 @@ class LedgerCheck:
     total: int
     mismatches: list[tuple[int, int, int]]  # (account id, cached, from entries)
     overdrawn: list[int]
+    lots: LotCheck
 
     @property
     def ok(self) -> bool:
-        return self.total == 0 and not self.mismatches and not self.overdrawn
+        return self.total == 0 and not self.mismatches and not self.overdrawn and self.lots.ok
 
 
 def verify_ledger() -> LedgerCheck:
     """Recompute every balance from the entries (one SQL aggregation) and compare it with the
-    cached one; check that all balances sum to zero and no volunteer is below zero."""
+    cached one; check that all balances sum to zero, no volunteer or pool is below zero, and
+    each volunteer's unexpired lots add up to their balance (`verify_lots`)."""
     incoming = select(
         LedgerEntry.to_account_id.label("account_id"), LedgerEntry.amount.label("delta")
     )
@@ -266,7 +278,7 @@ def verify_ledger() -> LedgerCheck:
         .order_by(Account.id)
     ).all()
     mismatches = [(a, cached, int(real)) for a, _, cached, real in rows if cached != int(real)]
-    overdrawn = [a for a, kind, cached, _ in rows if kind is AccountKind.volunteer and cached < 0]
+    overdrawn = [a for a, kind, cached, _ in rows if kind in NEVER_OVERDRAWN and cached < 0]
     entries = db.session.scalar(select(func.count()).select_from(LedgerEntry))
     total = sum(cached for _, _, cached, _ in rows)
-    return LedgerCheck(len(rows), entries, total, mismatches, overdrawn)
+    return LedgerCheck(len(rows), entries, total, mismatches, overdrawn, verify_lots())
