@@ -36,6 +36,11 @@ MOVEMENT_LABELS = {
     Movement.purchase: _l("Redemption"),
     Movement.purchase_reversed: _l("Redemption reversed"),
     Movement.adjusted: _l("Adjusted by the office"),
+    Movement.gift_sent: _l("Given to a family member"),
+    Movement.gift_received: _l("Received from a family member"),
+    Movement.donated: _l("Donated to a charity pool"),
+    Movement.pool_award: _l("Awarded from a charity pool"),
+    Movement.expired: _l("Points expired"),
 }
 
 # The most goods of one kind a single redemption may hold (the service checks it too).

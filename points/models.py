@@ -96,9 +96,10 @@ class CauseKind(enum.Enum):
     attendance = "attendance"
     redemption = "redemption"
     adjustment = "adjustment"
-    gift = "gift"
-    pool_award = "pool_award"
-    expiry = "expiry"
+    gift = "gift"  # to a linked family member (家人转赠)
+    donation = "donation"  # to a team's or the city's charity pool (捐入爱心积分池)
+    pool_award = "pool_award"  # from a charity pool, by the office, with its reason
+    expiry = "expiry"  # the nightly job's entry of what expired (积分过期)
 
 
 class LedgerEntry(db.Model):

@@ -32,7 +32,7 @@ NEW_ACCOUNT_KINDS = (*OLD_ACCOUNT_KINDS, "expired", "charity_pool")
 OLD_ENTRY_KINDS = ("earn", "redeem", "reverse", "adjust")
 NEW_ENTRY_KINDS = (*OLD_ENTRY_KINDS, "gift", "award", "expire")
 OLD_CAUSE_KINDS = ("attendance", "redemption", "adjustment")
-NEW_CAUSE_KINDS = (*OLD_CAUSE_KINDS, "gift", "pool_award", "expiry")
+NEW_CAUSE_KINDS = (*OLD_CAUSE_KINDS, "gift", "donation", "pool_award", "expiry")
 OLD_NOTIFICATION_KINDS = (
     "shift_tomorrow",
     "shift_soon",

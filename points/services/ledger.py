@@ -196,6 +196,19 @@ class Movement(enum.Enum):
     purchase = "purchase"  # 兑换
     purchase_reversed = "purchase_reversed"  # 撤销兑换
     adjusted = "adjusted"  # by the office, with its reason
+    gift_sent = "gift_sent"  # 转赠 to a family member, named in the memo
+    gift_received = "gift_received"  # 收到转赠 from a family member, named in the memo
+    donated = "donated"  # 捐入 a charity pool, named in the memo
+    pool_award = "pool_award"  # 爱心积分池奖励, the office's reason in the memo
+    expired = "expired"  # 积分过期
+
+
+_MOVEMENT_OF_CAUSE = {
+    CauseKind.adjustment: Movement.adjusted,
+    CauseKind.donation: Movement.donated,
+    CauseKind.pool_award: Movement.pool_award,
+    CauseKind.expiry: Movement.expired,
+}
 
 
 @dataclass(frozen=True)
@@ -210,7 +223,9 @@ class HistoryLine:
             return Movement.purchase_reversed if kind is EntryKind.reverse else Movement.purchase
         if cause is CauseKind.attendance:
             return Movement.earning_corrected if kind is EntryKind.reverse else Movement.earned
-        return Movement.adjusted
+        return _MOVEMENT_OF_CAUSE.get(cause) or (
+            Movement.gift_sent if self.change < 0 else Movement.gift_received
+        )
 
     @property
     def redemption_id(self) -> int | None:
