@@ -44,6 +44,7 @@ from events.models import (
     SignUp,
     SignUpStatus,
 )
+from points.lot_models import PointsLot
 from points.models import (
     Account,
     AccountKind,
@@ -1166,6 +1167,23 @@ def _write_ledger(
                 stamp,
             )
             for i, uid in enumerate(volunteer_ids)
+        ),
+    )
+    # Each opening balance is one lot, as the ledger would have made it: spending draws lots.
+    lot_first = w.next_id(PointsLot.__tablename__) + 1
+    w.insert(
+        PointsLot.__tablename__,
+        ("id", "account_id", "entry_id", "amount", "remaining", "earned_on"),
+        (
+            (
+                lot_first + i,
+                volunteer_first + i,
+                entry_first + i,
+                OPENING_BALANCE,
+                OPENING_BALANCE,
+                local_day(opened).isoformat(),
+            )
+            for i in range(len(volunteer_ids))
         ),
     )
 
