@@ -8,10 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 
 from core.auth.models import Role
+from core.clock import local_day
 from core.extensions import db
+from core.settings import current_settings
+from events import services as events
 from points import services
 from points.lot_models import LotDraw, PointsLot
-from tests.builders import make_merchant, make_user
+from tests.builders import make_merchant, make_shift, make_user
 
 # Noon in Shanghai on three days, so that each earning is a lot of its own day.
 DAYS = [datetime(2026, 3, d, 4, 0, tzinfo=UTC) for d in (2, 9, 16)]
@@ -95,3 +98,33 @@ def test_verify_fails_on_a_corrupted_lot_and_names_it(app, runner):
 
     assert broken.exit_code == 1
     assert "LOTS account" in broken.output and "LOT " in broken.output
+
+
+def test_a_shifts_correction_takes_back_that_shifts_points_not_older_ones(app):
+    shift = make_shift(starts_in_hours=0, hours=3, walk_ins=True)
+    volunteer = make_user()
+    earn(volunteer, 10, shift.starts_at - timedelta(days=20), "older")
+    leader = shift.activity.team.founder
+    secret = current_settings().check_in_secret
+    token, _ = events.check_in_code(leader, shift.id, now=shift.starts_at, secret=secret)
+    row, _ = events.check_in(volunteer, token, now=shift.starts_at, secret=secret)
+    events.check_out(volunteer, shift.id, now=shift.starts_at + timedelta(hours=2))
+    after = shift.ends_at + timedelta(minutes=5)
+    events.confirm_attendance(leader, shift.id, now=after)
+    earned_on = local_day(after)
+
+    events.correct_times(
+        leader,
+        row.id,
+        checked_in_at=shift.starts_at,
+        checked_out_at=shift.starts_at + timedelta(minutes=70),
+        reason="核实后更正",
+        now=after,
+        leader_days=7,
+    )
+
+    assert open_lots(volunteer) == [
+        (local_day(shift.starts_at - timedelta(days=20)), 10),
+        (earned_on, 10),
+    ]
+    assert_ledger_ok()
