@@ -1,8 +1,9 @@
 """Demo conduct clauses and breach cases (违规处理): the city's 4 prohibitions and 6 exit clauses
 in the seed article's words (the fourth prohibition and the last two exit clauses as the office
 entered them, one clause edited since), and a breach case about a good person of 海港区 at each
-stage: received, investigating, at the city's review, closed after a warning talk, closed as no
-breach, in its statement period, decided (the honours revoked) and under review. The district
+stage: received, investigating, at the city's review, waiting for its warning talk, closed after
+a warning talk, closed as no breach, waiting for the person to be told of a proposed revocation,
+in its statement period, decided (the honours revoked) and under review. The district
 clerk (13500000003) handles the open ones now; what happened before the demo's clerks got their
 roles was recorded by the office (13800000001), which decides."""
 
@@ -112,6 +113,23 @@ CASES = [
         "利用荣誉称号向街道施压，为亲属争取低保资格。",
         "review",
     ),
+    # Waiting for the district's next step, after the demo's others so they keep their people.
+    (
+        14,
+        (ClauseKind.prohibition, 1),
+        SourceKind.partner,
+        "秦皇岛野生动物园",
+        "在园区门口为某旅行社招揽游客，自称“好人推荐”，收取介绍费。",
+        "warning_talk",
+    ),
+    (
+        13,
+        (ClauseKind.exit, 5),
+        SourceKind.media,
+        "秦皇岛广播电视台",
+        "长期拒不赡养年迈父母，经村委会多次调解仍不改正，群众反映强烈。",
+        "notifying",
+    ),
 ]
 
 
@@ -187,7 +205,7 @@ def _bring(case: BreachCase, goal: str, office, at: datetime, now: datetime) -> 
             deadlines=deadlines,
         )
         return
-    if goal == "warning":
+    if goal in ("warning_talk", "warning"):
         steps.conclude_review(
             office,
             case.id,
@@ -196,6 +214,8 @@ def _bring(case: BreachCase, goal: str, office, at: datetime, now: datetime) -> 
             now=at,
             deadlines=deadlines,
         )
+        if goal == "warning_talk":
+            return
         at += timedelta(days=2)
         steps.record_talk(
             office,
@@ -216,6 +236,8 @@ def _bring(case: BreachCase, goal: str, office, at: datetime, now: datetime) -> 
         now=at,
         deadlines=deadlines,
     )
+    if goal == "notifying":
+        return
     told_at = now - timedelta(days=4) if goal == "statement" else at + timedelta(days=2)
     steps.record_told(
         office,

@@ -32,6 +32,8 @@ def test_demo_holds_the_clauses_and_a_breach_case_at_each_stage(app, runner):
         CaseStage.assigned,
         CaseStage.investigating,
         CaseStage.city_review,
+        CaseStage.warning_talk,
+        CaseStage.notifying,
         CaseStage.statement,
         CaseStage.review,
         CaseStage.closed,
