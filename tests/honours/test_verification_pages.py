@@ -1,6 +1,7 @@
-"""The partner's phone pages: the check shows 有效 with the holder and the benefits left, or 无效
-and nothing else; a use is recorded from the answer and a refusal is said; the ID-mismatch
-button; the partner's uses by month with their value in yuan; no one else gets in."""
+"""The partner's phone pages: the check (a scanned code or a typed number) shows 有效 with the
+holder and the benefits left, or 无效 and nothing else; a use is recorded from the answer and a
+refusal is said; the ID-mismatch button; the partner's uses by month with their value in yuan;
+no one else gets in."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.settings import current_settings
 from honours.card_models import CardCheck, CardStatus, CardUse, CheckOutcome
+from honours.services.card_codes import card_code
 from honours.verification_views import yuan
 from tests.builders import make_user
 from tests.conftest import sign_in
@@ -98,6 +101,20 @@ def test_an_invalid_card_shows_only_invalid(app, ground):
     for hidden in ("李秀英", "撤销", "免费游览老龙头", ground["holder"].id_number[-4:]):
         assert hidden not in answer.text
     assert db.session.scalar(select(CardCheck.outcome)) is CheckOutcome.revoked
+
+
+def test_a_scanned_code_is_checked_and_one_not_signed_here_is_invalid(app, ground):
+    client = sign_in(app.test_client(), ground["staff"])
+    # What the scan script puts into the form's hidden field.
+    code = card_code(ground["card"], secret=current_settings().check_in_secret)
+
+    answer = client.post("/partner/check", data={"code": code})
+    forged = client.post("/partner/check", data={"code": card_code(ground["card"], secret="x")})
+
+    assert answer.status_code == 200 and "有效" in answer.text and "李秀英" in answer.text
+    assert forged.status_code == 200 and "无效" in forged.text and "李秀英" not in forged.text
+    checks = db.session.execute(select(CardCheck.scanned, CardCheck.outcome).order_by(CardCheck.id))
+    assert checks.all() == [(True, CheckOutcome.valid), (True, CheckOutcome.unknown)]
 
 
 def test_an_empty_check_is_asked_again(app, ground):
