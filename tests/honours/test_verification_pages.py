@@ -1,7 +1,7 @@
 """The partner's phone pages: the check (a scanned code or a typed number) shows 有效 with the
-holder and the benefits left, or 无效 and nothing else; a use is recorded from the answer and a
-refusal is said; the ID-mismatch button; the partner's uses by month with their value in yuan;
-no one else gets in."""
+holder and the benefits left, or 无效 and nothing else; guessing numbers is stopped; a use is
+recorded from the answer and a refusal is said; the ID-mismatch button; the partner's uses by
+month with their value in yuan; no one else gets in."""
 
 from __future__ import annotations
 
@@ -115,6 +115,25 @@ def test_a_scanned_code_is_checked_and_one_not_signed_here_is_invalid(app, groun
     assert forged.status_code == 200 and "无效" in forged.text and "李秀英" not in forged.text
     checks = db.session.execute(select(CardCheck.scanned, CardCheck.outcome).order_by(CardCheck.id))
     assert checks.all() == [(True, CheckOutcome.valid), (True, CheckOutcome.unknown)]
+
+
+def test_guessed_numbers_are_stopped_with_a_message(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        CARD_GUESSES_PER_PARTNER="100 per hour",
+        CARD_GUESSES_PER_USER="2 per hour",
+    )
+    with app.app_context():
+        staff = make_staff(make_partner(make_office(), name="老龙头景区"))
+        db.session.commit()
+        client = sign_in(app.test_client(), staff)
+        for guess in ("1000000008", "1000000016"):
+            refused = client.post("/partner/check", data={"number": guess})
+            assert refused.status_code == 200 and "无效" in refused.text
+        stopped = client.post("/partner/check", data={"number": "1000000024"})
+
+    assert stopped.status_code == 429
+    assert "无效卡次数过多，请稍后再验卡。" in stopped.text
 
 
 def test_an_empty_check_is_asked_again(app, ground):
