@@ -22,7 +22,7 @@ class CheckForm(Form):
             "autofocus": True,
         },
     )
-    # Filled in by the scanner (static/js/card-scan.js) with what the QR code carries.
+    # Filled in by the scanner (static/js/scan.js) with what the QR code carries.
     code = HiddenField(validators=[Optional(), Length(max=200)])
     partner_id = HiddenField(validators=[Optional()])
 
