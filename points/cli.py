@@ -1,11 +1,14 @@
-"""`flask points ...`: the ledger's proof."""
+"""`flask points ...`: the ledger's proof, and the nightly expiry run by hand."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from core.clock import utcnow
+from core.extensions import db
 from points import services
+from points.services import expiry
 
 points_cli = AppGroup("points", help="Civilization practice points (文明实践积分).")
 
@@ -27,3 +30,13 @@ def verify() -> None:
     if not check.ok:
         raise SystemExit(1)
     click.echo("ledger OK")
+
+
+@points_cli.command("expire")
+def expire() -> None:
+    """Expire the points due by today under the policy in force, one entry per volunteer,
+    committing after each (what the scheduler does nightly; running it again expires
+    nothing more)."""
+    expired = expiry.expire_points(now=utcnow(), after_each=db.session.commit)
+    db.session.commit()
+    click.echo(f"points expired for {expired} volunteers")

@@ -17,6 +17,7 @@ from core.extensions import db
 from core.settings import current_settings
 from honours.bus_models import ListMaker
 from honours.services import bus_list, cards
+from points.services import expiry
 from reminders import services
 from reminders.models import EmailStatus
 
@@ -143,6 +144,22 @@ def expire_cards() -> int:
     return expired
 
 
+def expire_points() -> int:
+    """Expire the points due by today under the city's expiry policy: one ledger entry per
+    volunteer, each committed on its own, so that a run cut short keeps what it did and the
+    next one goes on (and after days down, takes everything due by then). Writes one log
+    line; returns how many volunteers had points expire."""
+    with _app_context():
+        try:
+            expired = expiry.expire_points(now=utcnow(), after_each=db.session.commit)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    log.info("points expired for %d volunteers", expired)
+    return expired
+
+
 def bus_lists() -> bus_list.ListRun:
     """Make tonight's list of card numbers of every approved bus partner that has none yet
     (a second run the same night makes nothing). Writes one log line."""
@@ -163,4 +180,8 @@ JOBS = (
     # Hourly, so that the night's list is made within the hour after local midnight whenever
     # the scheduler started; a list is made once per partner and night, later runs make none.
     ("bus_lists", "reminders.jobs:bus_lists", 60),
+    # Hourly, so that points are taken within the hour after the local midnight they expire
+    # at, not spendable for most of a day more; a run with nothing due is one query over the
+    # open lots (their partial index).
+    ("expire_points", "reminders.jobs:expire_points", 60),
 )

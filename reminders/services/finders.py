@@ -34,6 +34,7 @@ from honours.services.breach_case_reminders import overdue_cases, statement_peri
 from honours.services.review import overdue_nominations
 from honours.services.verification import claim_card_alerts
 from points.models import Account, AccountKind, EntryKind, LedgerEntry
+from points.services.expiry import WARNING_DAYS, expiring_between
 from reminders.models import Notification, NotificationKind
 from volunteer.models import Membership, MembershipRole, MembershipStatus, Team, TeamStatus
 
@@ -224,6 +225,26 @@ def _points_earned(now: datetime, since: datetime) -> Iterator[Due]:
     for entry_id, amount, memo, owner_id in db.session.execute(query):
         params = {"amount": amount, "memo": memo}
         yield Due(owner_id, NotificationKind.points_earned, f"ledger_entry:{entry_id}", params)
+
+
+def _points_expiring(now: datetime) -> Iterator[Due]:
+    """Volunteers whose points expire within 30 days, once for each day their points expire
+    on when it is 30 days away or fewer (more than 7), and once more when it is 7 or fewer;
+    the subject names the day and the threshold, so a later run (or a second scheduler) tells
+    no one twice, and a scheduler that was down tells the nearer threshold only."""
+    kind = NotificationKind.points_expiring
+    today = local_day(now)
+    far, near = WARNING_DAYS
+    dues = []
+    for user_id, expires_on, amount in expiring_between(today, today + timedelta(days=far)):
+        threshold = near if (expires_on - today).days <= near else far
+        subject = f"points_expiring:{expires_on.isoformat()}:{threshold}"
+        params = {"amount": amount, "expires_on": expires_on.isoformat(), "days": threshold}
+        dues.append(Due(user_id, kind, subject, params))
+    told = _told_pairs(kind, sorted({due.subject for due in dues}))
+    for due in dues:
+        if (due.subject, due.user_id) not in told:
+            yield due
 
 
 def _free_places_tomorrow(now: datetime, settings: ReminderSettings) -> Iterator[Due]:
@@ -500,6 +521,7 @@ def find_due(now: datetime, settings: ReminderSettings) -> list[Due]:
         _promotions(now, since),
         _activity_notices(now, since),
         _points_earned(now, since),
+        _points_expiring(now),
         _free_places_tomorrow(now, settings),
         _attendance_unconfirmed(now, since, settings),
         _join_requests_waiting(now, since, settings),
