@@ -583,6 +583,13 @@ def attendance(shift_id: int):
     return page
 
 
+@bp.get("/memberships/<int:membership_id>/no-shows")
+@role_required(Who.leader, Role.office, owner="team")
+def member_no_shows(membership_id: int):
+    found = services.member_no_shows(current_user, membership_id, now=utcnow())
+    return render_template("events/member_no_shows.html", found=found)
+
+
 def _attendance_url(shift_id: int) -> str:
     return url_for(".attendance", shift_id=shift_id)
 

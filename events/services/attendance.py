@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -34,6 +34,7 @@ from events.services.check_ins import (
     may_change_record,
     require_recent_for_leader,
 )
+from events.services.no_shows import count_recent_no_shows
 from events.services.shifts import managed_shift
 from points import services as ledger
 from volunteer import services as volunteers
@@ -113,28 +114,6 @@ def sheet_actions(shift: Shift, *, now: datetime) -> SheetActions:
     )
 
 
-# How far back a leader sees a volunteer's no-shows beside their name.
-NO_SHOW_LOOKBACK = timedelta(days=90)
-
-
-def _recent_no_shows(user_ids: list[int], *, now: datetime) -> dict[int, int]:
-    """Each volunteer's no-shows on shifts that started in the last NO_SHOW_LOOKBACK."""
-    if not user_ids:
-        return {}
-    query = (
-        select(SignUp.user_id, func.count(SignUp.id))
-        .join(Shift, Shift.id == SignUp.shift_id)
-        .where(
-            SignUp.user_id.in_(user_ids),
-            SignUp.status == SignUpStatus.no_show,
-            Shift.starts_at > now - NO_SHOW_LOOKBACK,
-            Shift.starts_at <= now,
-        )
-        .group_by(SignUp.user_id)
-    )
-    return dict(db.session.execute(query).all())
-
-
 def _allow(line: AttendanceLine, shift: Shift, *, now: datetime, recent: bool) -> None:
     row, sign_up = line.check_in, line.sign_up
     if row is not None:
@@ -170,7 +149,7 @@ def attendance_sheet(
         line = lines.setdefault(row.user_id, AttendanceLine(row.user, None, None))
         line.check_in = row
     recent = may_change_record(leader, shift, now=now, leader_days=leader_days)
-    no_shows = _recent_no_shows(list(lines), now=now)
+    no_shows = count_recent_no_shows(list(lines), now=now)
     for user_id, line in lines.items():
         _allow(line, shift, now=now, recent=recent)
         line.recent_no_shows = no_shows.get(user_id, 0)
