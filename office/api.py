@@ -9,10 +9,13 @@ from flask_login import current_user
 from core.api import Blueprint, Page
 from core.auth.access import Who, role_required
 from core.auth.models import Role
+from core.clock import utcnow
 from office import services
 from office.schemas import (
     ReportFiguresSchema,
     ReportLineSchema,
+    ReportNoShowQuerySchema,
+    ReportNoShowsSchema,
     ReportQuerySchema,
     VolunteerServiceRecordSchema,
 )
@@ -51,6 +54,20 @@ class ReportBreakdown(MethodView):
     def get(self, filters, by: str):
         """The figures per season, campaign, district, team or activity category"""
         return services.breakdown(current_user, filters, by)
+
+
+@blp.route("/reports/no-shows")
+class ReportNoShows(MethodView):
+    @role_required(Role.office)
+    @blp.doc(security=BEARER)
+    @blp.arguments(ReportNoShowQuerySchema, location="query")
+    @blp.response(200, ReportNoShowsSchema)
+    def get(self, query):
+        """No-show rates by team and season (the office): no-shows per hundred seats held on
+        the shifts that have started, a seat being a confirmed sign-up (a no-show included)"""
+        return services.no_show_rates(
+            current_user, year=query["year"], season=query.get("season"), now=utcnow()
+        )
 
 
 @blp.route("/me/service-record")

@@ -13,7 +13,14 @@ from core.extensions import db
 from core.spreadsheets import Table
 from events.models import Campaign
 from office import services
-from office.services import BREAKDOWNS, Figures, ReportFilter, ServiceRecord
+from office.services import (
+    BREAKDOWNS,
+    Figures,
+    NoShowFigures,
+    NoShowReport,
+    ReportFilter,
+    ServiceRecord,
+)
 from volunteer.models import Team
 
 REPORTS = ("summary", *BREAKDOWNS, *services.LISTS)
@@ -108,6 +115,47 @@ def report_table(viewer: User, filters: ReportFilter, report: str) -> Table:
     }[report]
     rows = [[*key[1:], *_figure_cells(figures)[:7]] for key, figures in page.items]
     return Table(title, [*names, *_figure_headers()[:7]], rows, described)
+
+
+def _no_show_cells(f: NoShowFigures) -> list:
+    return [f.shifts, f.seats, f.no_shows, "" if f.rate is None else f.rate]
+
+
+def no_show_table(report: NoShowReport) -> Table:
+    """The no-show rates by team and season, then each season's and the whole's."""
+    headers = [
+        _("Team"),
+        _("Season"),
+        _("Shifts started"),
+        _("Seats held"),
+        _("No-shows"),
+        _("No-show rate (%)"),
+    ]
+    rows = [[line.team, line.season.label, *_no_show_cells(line.figures)] for line in report.lines]
+    rows.append([])
+    for line in report.seasons:
+        rows.append([_("All teams"), line.season.label, *_no_show_cells(line.figures)])
+    rows.append([_("All teams"), _("All seasons"), *_no_show_cells(report.total)])
+    return Table(
+        _("No-show rates"),
+        headers,
+        rows,
+        [
+            (_("Year"), str(report.year)),
+            (_("Season"), report.season.label if report.season else _("All seasons")),
+            (_("Counted until"), format_datetime(report.as_of, "yyyy-MM-dd HH:mm")),
+            (_("No-show rate"), no_show_rule()),
+        ],
+    )
+
+
+def no_show_rule() -> str:
+    """What the rate divides by what, as the page and the export say it."""
+    return _(
+        "No-shows ÷ seats held. A seat is a confirmed sign-up (a no-show included) on a shift"
+        " that has started, of a published activity and not cancelled; the waiting list,"
+        " cancelled sign-ups and walk-ins are not counted."
+    )
 
 
 def service_record_table(record: ServiceRecord) -> Table:

@@ -77,6 +77,31 @@ class ReportFilterForm(Form):
         )
 
 
+class NoShowFilterForm(Form):
+    """The no-show report's year and season (a GET form, so no CSRF). A value not on offer is
+    shown as an error and left out; the report still answers."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField(_l("Year"), coerce=optional_int, validators=[Optional()])
+    season = SelectField(_l("Season"), validators=[Optional()])
+
+    def offer(self, years: list[int], default_year: int) -> None:
+        """Offer the years that have campaigns; `default_year` is taken when none is chosen."""
+        self.default_year = default_year
+        self.year.choices = [(y, str(y)) for y in sorted({default_year, *years}, reverse=True)]
+        self.season.choices = [("", str(_l("All seasons")))] + [(s.value, s.label) for s in Season]
+
+    def chosen(self) -> tuple[int, Season | None]:
+        """The valid year and season; a field in error counts as not chosen."""
+        self.validate()
+        if self.year.errors or self.year.data is None:
+            self.year.data = self.default_year  # so that the list shows the year reported
+        season = None if self.season.errors else self.season.data
+        return self.year.data, Season(season) if season else None
+
+
 class UserSearchForm(Form):
     """The office's search for accounts (a GET form, so no CSRF)."""
 

@@ -47,6 +47,47 @@ class ReportLineSchema(Schema):
     figures = ma.fields.Nested(ReportFiguresSchema)
 
 
+class ReportNoShowQuerySchema(Schema):
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(min=2000, max=2100))
+    season = ma.fields.Enum(Season)
+
+
+class ReportNoShowFiguresSchema(Schema):
+    shifts = ma.fields.Integer(metadata={"description": "Shifts that have started"})
+    seats = ma.fields.Integer(
+        metadata={"description": "Confirmed sign-ups on them, no-shows included"}
+    )
+    no_shows = ma.fields.Integer()
+    rate = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "No-shows per hundred seats; null where no seat was held"},
+    )
+
+
+class ReportNoShowLineSchema(Schema):
+    team_id = ma.fields.Integer()
+    team = ma.fields.String()
+    season = ma.fields.Enum(Season)
+    figures = ma.fields.Nested(ReportNoShowFiguresSchema)
+
+
+class ReportNoShowSeasonSchema(Schema):
+    season = ma.fields.Enum(Season)
+    figures = ma.fields.Nested(ReportNoShowFiguresSchema)
+
+
+class ReportNoShowsSchema(Schema):
+    year = ma.fields.Integer()
+    season = ma.fields.Enum(Season, allow_none=True)
+    as_of = ma.fields.AwareDateTime(metadata={"description": "Shifts started by then count"})
+    lines = ma.fields.List(ma.fields.Nested(ReportNoShowLineSchema))
+    seasons = ma.fields.List(
+        ma.fields.Nested(ReportNoShowSeasonSchema),
+        metadata={"description": "Each season's figures, all teams together"},
+    )
+    total = ma.fields.Nested(ReportNoShowFiguresSchema)
+
+
 class VolunteerServiceLineSchema(Schema):
     day = ma.fields.Date()
     starts_at = ma.fields.AwareDateTime()

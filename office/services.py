@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, case, distinct, func, select
 
 from core.auth.models import Role, User
 from core.auth.services import require_office
@@ -31,7 +31,18 @@ from core.districts import District, district_label
 from core.errors import Forbidden, NotFound
 from core.extensions import db
 from events import services as events
-from events.models import Activity, AttendanceStatus, Campaign, CheckIn, Season, Shift
+from events.models import (
+    Activity,
+    ActivityStatus,
+    AttendanceStatus,
+    Campaign,
+    CheckIn,
+    Season,
+    Shift,
+    ShiftStatus,
+    SignUp,
+    SignUpStatus,
+)
 from points.models import Merchant, Redemption, RedemptionStatus
 from reminders import services as reminders
 from reminders.models import EmailStatus
@@ -463,6 +474,113 @@ def drill_down(
         per_page,
         lambda row: (tuple(row[:width]), _figures(row)),
     )
+
+
+# No-show rates ---------------------------------------------------------------------------------
+
+
+@dataclass
+class NoShowFigures:
+    """Seats held on shifts that have started, and how many of them were no-shows."""
+
+    shifts: int = 0
+    seats: int = 0
+    no_shows: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """No-shows per hundred seats, to one decimal; None where no seat was held."""
+        return round(100 * self.no_shows / self.seats, 1) if self.seats else None
+
+    def add(self, other: NoShowFigures) -> None:
+        self.shifts += other.shifts
+        self.seats += other.seats
+        self.no_shows += other.no_shows
+
+
+@dataclass
+class NoShowLine:
+    """One team in one season."""
+
+    team_id: int
+    team: str
+    season: Season
+    figures: NoShowFigures
+
+
+@dataclass
+class NoShowSeason:
+    """One season, all teams together."""
+
+    season: Season
+    figures: NoShowFigures
+
+
+@dataclass
+class NoShowReport:
+    """No-show rates of a year (and season) by team and season, with each season's and the
+    whole's; counted up to `as_of`."""
+
+    year: int
+    season: Season | None
+    as_of: datetime
+    lines: list[NoShowLine]
+    seasons: list[NoShowSeason]
+    total: NoShowFigures
+
+
+# What counts: a seat is a sign-up that held a place when its shift started (confirmed, or
+# confirmed and then marked no-show: only a confirmed sign-up can be). Waiting-list and
+# cancelled sign-ups held none, and walk-ins had no sign-up to miss. The shifts are those that
+# have started, of activities that were published and of shifts not cancelled.
+SEATED = (SignUpStatus.confirmed, SignUpStatus.no_show)
+
+
+def no_show_rates(
+    viewer: User, *, year: int, season: Season | None = None, now: datetime
+) -> NoShowReport:
+    """The no-show rate of each team in each season of a campaign year: no-shows ÷ seats
+    (see SEATED) on the team's shifts that started by `now`. A team whose started shifts held
+    no seat has a rate of None. One aggregate query. Raises Forbidden (not the office)."""
+    require_office(viewer)
+    missed = case((SignUp.status == SignUpStatus.no_show, 1), else_=0)
+    query = (
+        select(
+            Team.id,
+            Team.name,
+            Campaign.season,
+            func.count(distinct(Shift.id)),
+            func.count(SignUp.id),
+            func.coalesce(func.sum(missed), 0),
+        )
+        .select_from(Shift)
+        .join(Activity, Activity.id == Shift.activity_id)
+        .join(Campaign, Campaign.id == Activity.campaign_id)
+        .join(Team, Team.id == Activity.team_id)
+        .outerjoin(SignUp, and_(SignUp.shift_id == Shift.id, SignUp.status.in_(SEATED)))
+        .where(
+            Campaign.year == year,
+            Activity.status != ActivityStatus.draft,
+            Shift.status == ShiftStatus.scheduled,
+            Shift.starts_at <= now,
+        )
+        .group_by(Team.id, Team.name, Campaign.season)
+    )
+    if season is not None:
+        query = query.where(Campaign.season == season)
+    lines = [
+        NoShowLine(team_id, name, Season(key), NoShowFigures(shifts, seats, int(no_shows)))
+        for team_id, name, key, shifts, seats, no_shows in db.session.execute(query)
+    ]
+    order = {s: n for n, s in enumerate(Season)}
+    lines.sort(key=lambda line: (pinyin_key(line.team), line.team_id, order[line.season]))
+    by_season = {s: NoShowFigures() for s in Season if any(ln.season is s for ln in lines)}
+    total = NoShowFigures()
+    for line in lines:
+        by_season[line.season].add(line.figures)
+        total.add(line.figures)
+    seasons = [NoShowSeason(key, figures) for key, figures in by_season.items()]
+    return NoShowReport(year, season, now, lines, seasons, total)
 
 
 # A volunteer's service record ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from core.clock import local_day, utcnow
 from core.errors import NotFound
 from core.spreadsheets import Table, csv_bytes, xlsx_bytes
 from office import exports, services
-from office.forms import ReportFilterForm
+from office.forms import NoShowFilterForm, ReportFilterForm
 from volunteer.services import led_team_ids
 
 bp = Blueprint("office", __name__)
@@ -117,6 +117,38 @@ def export(report: str, fmt: str):
         return _download(tables, f"report-{filters.year}", fmt)
     table = exports.report_table(current_user, filters, report)
     return _download([table], f"{report}-{filters.year}", fmt)
+
+
+def _no_show_report():
+    """The no-show report for this request's year and season, and the form that shows them."""
+    now = utcnow()
+    form = NoShowFilterForm(request.args)
+    form.offer(services.report_years(), services.default_report_year(local_day(now)))
+    year, season = form.chosen()
+    return form, services.no_show_rates(current_user, year=year, season=season, now=now)
+
+
+@bp.get("/reports/no-shows")
+@role_required(Role.office)
+def no_shows():
+    form, report = _no_show_report()
+    query = {"year": report.year, **({"season": report.season.value} if report.season else {})}
+    return render_template(
+        "office/no_shows.html",
+        form=form,
+        report=report,
+        query=query,
+        rule=exports.no_show_rule(),
+    )
+
+
+@bp.get("/reports/no-shows.<fmt>")
+@role_required(Role.office)
+def no_shows_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    _, report = _no_show_report()
+    return _download([exports.no_show_table(report)], f"no-shows-{report.year}", fmt)
 
 
 def _record_page(volunteer_id: int):
