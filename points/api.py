@@ -1,5 +1,5 @@
 """API: my points and redeem codes, merchants and their catalogues, redemptions at the counter,
-statements, and the office's adjustments."""
+statements, and the office's adjustments and expiry policy."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from core.extensions import db
 from core.rows import commit_keeping_loaded
 from core.settings import current_settings
 from points import services
+from points.expiry_schemas import (
+    PointsExpiryFiguresSchema,
+    PointsExpiryPolicySchema,
+    PointsExpiryPolicyUpdateSchema,
+)
 from points.limits import code_guess_limits
+from points.lot_models import ExpiryRule
 from points.schemas import (
     CatalogItemCreateSchema,
     CatalogItemSchema,
@@ -41,6 +47,7 @@ from points.schemas import (
     RedemptionSchema,
     StatementQuerySchema,
 )
+from points.services import expiry
 
 blp = Blueprint(
     "points_api",
@@ -255,3 +262,54 @@ class Adjustments(MethodView):
         entry, created = services.adjust(current_user, **data, key=key, now=utcnow())
         db.session.commit()
         return entry, 201 if created else 200
+
+
+def _expiry_policy() -> dict:
+    """The policy in force (never when none was set) and every version, newest first."""
+    history = expiry.policy_history(current_user)
+    current = history[0].policy if history else None
+    return {
+        "rule": current.rule if current else ExpiryRule.never,
+        "months": current.months if current else None,
+        "since": current.since if current else None,
+        "history": history,
+    }
+
+
+@blp.route("/points/expiry-policy")
+class PointsExpiryPolicy(MethodView):
+    @role_required(Role.office)
+    @blp.doc(security=BEARER)
+    @blp.response(200, PointsExpiryPolicySchema)
+    def get(self):
+        """The points expiry policy in force and its history (office)"""
+        return _expiry_policy()
+
+    @role_required(Role.office)
+    @blp.doc(security=BEARER)
+    @blp.arguments(PointsExpiryPolicyUpdateSchema)
+    @blp.response(200, PointsExpiryPolicySchema)
+    def put(self, data):
+        """Put a points expiry policy in force from today (office). Points earned before today
+        count from today; the policy in force again changes nothing"""
+        expiry.set_policy(current_user, rule=data["rule"], months=data["months"], now=utcnow())
+        db.session.commit()
+        return _expiry_policy()
+
+
+@blp.route("/points/expiry-figures")
+class PointsExpiryFigures(MethodView):
+    @role_required(Role.office)
+    @blp.doc(security=BEARER)
+    @blp.response(200, PointsExpiryFiguresSchema)
+    def get(self):
+        """Points that expire next month, and points expired in each of the last 12 months
+        (office)"""
+        figures = expiry.expiry_figures(current_user, now=utcnow())
+        return {
+            "next_month": figures.next_month,
+            "expiring_next_month": figures.expiring_next_month,
+            "expired_by_month": [
+                {"month": month, "points": points} for month, points in figures.expired_by_month
+            ],
+        }

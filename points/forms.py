@@ -1,5 +1,5 @@
 """Forms of the points pages: the volunteer's code, the counter, the statement period, and the
-office's merchant, catalogue, staff and adjustment forms."""
+office's merchant, catalogue, staff, adjustment and expiry policy forms."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -21,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from core.districts import list_districts
 from core.errors import ValidationFailed
 from core.inputs import Form
+from points.lot_models import ExpiryRule
 from points.models import MerchantKind
 from points.services import MAX_REVERSAL_REASON, Movement
 
@@ -187,3 +189,39 @@ class AdjustForm(Form):
     # The service requires the reason, so its message is the one shown.
     reason = TextAreaField(_l("Reason"), validators=[Length(max=500)], render_kw={"rows": 2})
     key = HiddenField()
+
+
+RULE_LABELS = {
+    ExpiryRule.never: _l("Points never expire"),
+    ExpiryRule.months: _l("Points expire a number of months after they were earned"),
+    ExpiryRule.following_year_end: _l(
+        "Points expire at the end of the calendar year after the one they were earned in"
+    ),
+}
+
+
+class ExpiryPolicyForm(Form):
+    rule = RadioField(
+        _l("Points expiry"), validators=[DataRequired(_l("Choose one of the rules."))]
+    )
+    # The service checks the range, with the months rule only (it refuses months for the others).
+    months = IntegerField(
+        _l("Months"),
+        validators=[Optional()],
+        description=_l("For the rule of a number of months: 1 to 120, for example 12 or 24."),
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule.choices = [(rule.value, label) for rule, label in RULE_LABELS.items()]
+
+    @property
+    def rule_value(self) -> ExpiryRule:
+        return ExpiryRule(self.rule.data)
+
+    @property
+    def months_value(self) -> int | None:
+        """The months typed, for the months rule only: a number left in the box when another
+        rule is chosen is not what was meant."""
+        return self.months.data if self.rule_value is ExpiryRule.months else None

@@ -1,6 +1,6 @@
 """Points pages: the volunteer's balance, history and redeem code, where to spend, the merchant
-counter (look up a code, redeem, reverse) and statement, and the office's merchants and
-adjustments."""
+counter (look up a code, redeem, reverse) and statement, and the office's merchants,
+adjustments and expiry policy."""
 
 from __future__ import annotations
 
@@ -32,9 +32,11 @@ from points import services
 from points.forms import (
     KIND_LABELS,
     MOVEMENT_LABELS,
+    RULE_LABELS,
     ActionForm,
     AdjustForm,
     CodeForm,
+    ExpiryPolicyForm,
     ItemEditForm,
     ItemForm,
     MerchantForm,
@@ -46,6 +48,7 @@ from points.forms import (
     new_key,
 )
 from points.limits import code_guess_limits, mark_code_refused
+from points.services import expiry
 from volunteer import services as volunteers
 
 bp = Blueprint("points", __name__)
@@ -69,6 +72,7 @@ def my_points():
     return render_template(
         "points/my_points.html",
         balance=services.balance_of(current_user),
+        expiring=expiry.expiring_soon(current_user, now=utcnow()),
         history=services.history(current_user, window=Window(size=HISTORY_SHOWN)),
     )
 
@@ -483,3 +487,34 @@ def adjust():
         then=url_for(".adjust"),
     )
     return adjusted or (render_template("points/adjust.html", form=form), form.status)
+
+
+# The office: the expiry policy ------------------------------------------------------------
+
+
+@bp.route("/points/expiry", methods=["GET", "POST"])
+@role_required(Role.office)
+def expiry_policy():
+    form = ExpiryPolicyForm()
+    if request.method == "GET":
+        current = expiry.current_policy()
+        form.rule.data = current.rule.value if current else "never"
+        form.months.data = current.months if current else None
+    saved = submit(
+        form,
+        lambda: expiry.set_policy(
+            current_user, rule=form.rule_value, months=form.months_value, now=utcnow()
+        ),
+        done=_("The expiry policy is saved."),
+        then=url_for(".expiry_policy"),
+    )
+    if saved is not None:
+        return saved
+    page = render_template(
+        "points/expiry.html",
+        form=form,
+        history=expiry.policy_history(current_user),
+        figures=expiry.expiry_figures(current_user, now=utcnow()),
+        rule_labels=RULE_LABELS,
+    )
+    return page, form.status
