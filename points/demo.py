@@ -1,5 +1,7 @@
-"""Demo data of points: merchants and points supermarkets with staff and catalogues, and a few
-volunteers who spent some of the points they earned (one purchase undone)."""
+"""Demo data of points: merchants and points supermarkets with staff and catalogues, a few
+volunteers who spent some of the points they earned (one purchase undone), and gifts: two
+volunteers linked as family who gave each other points, a request to link still waiting,
+donations to a team's and the city's charity pools and the office's award from the city's."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from core.districts import District
 from core.extensions import db
 from core.settings import current_settings
 from points import services
+from points.gift_models import GiftKind, Relation
 from points.models import Merchant, MerchantKind
+from volunteer.models import Team
 
 # Name, kind, district, address, staff (phone, name), items (name, price, stock or None).
 MERCHANTS = [
@@ -78,6 +82,7 @@ def load() -> list[tuple[str, str, str]]:
             merchants.append((merchant, staff))
     if len(merchants) == len(MERCHANTS):
         _spend(merchants)
+    _give(office)
     return accounts
 
 
@@ -104,3 +109,64 @@ def _spend(merchants) -> None:
                 now=at + timedelta(minutes=10),
                 window_days=current_settings().redemption_reversal_days,
             )
+
+
+# The family link (asker, asked, what the asked is to the asker), confirmed; a request waiting.
+FAMILY = ("13900000001", "13900000002", Relation.spouse)
+WAITING = ("13900000005", "13900000001", Relation.sibling)
+# Gifts (giver, family member's phone or a team's name or None for the city's pool, points,
+# note), a day ago in this order.
+GIFTS = [
+    ("13900000002", "13900000001", 10, "周末一起去积分超市换东西"),
+    ("13900000001", "13900000002", 15, "给你换瓶洗发水"),
+    ("13900000001", "未淑云道德模范志愿服务队", 20, ""),
+    ("13900000003", "未淑云道德模范志愿服务队", 20, "为孤寡老人尽一份心"),
+    ("13900000008", None, 30, ""),
+    ("13900000004", None, 20, "助力乡村振兴"),
+]
+AWARD = ("13900000009", 30, "2026年度优秀志愿者奖励")
+
+
+def _give(office) -> None:
+    """The gifts, once: a later load finds the family link and adds nothing."""
+    asker, asked = find_user_by_phone(FAMILY[0]), find_user_by_phone(FAMILY[1])
+    if services.family_of(asker):
+        return
+    now = utcnow() - timedelta(days=1)
+    link = services.request_link(asker, phone=asked.phone, relation=FAMILY[2], now=now)
+    services.answer_link(asked, link.id, accept=True, now=now + timedelta(hours=1))
+    waiting_asker = find_user_by_phone(WAITING[0])
+    services.request_link(waiting_asker, phone=WAITING[1], relation=WAITING[2], now=now)
+    cap = current_settings().gift_monthly_cap
+    for number, (phone, to, amount, note) in enumerate(GIFTS):
+        giver = find_user_by_phone(phone)
+        if services.balance_of(giver) < amount:
+            continue
+        if to is None:
+            target = {"kind": GiftKind.city_pool}
+        elif to.isdigit():
+            target = {"kind": GiftKind.family, "recipient_id": find_user_by_phone(to).id}
+        else:
+            team = db.session.scalar(select(Team).where(Team.name == to))
+            target = {"kind": GiftKind.team_pool, "team_id": team.id}
+        services.give_points(
+            giver,
+            **target,
+            amount=amount,
+            note=note,
+            key=f"demo-gift-{number}",
+            now=now + timedelta(hours=2, minutes=number),
+            monthly_cap=cap,
+        )
+    phone, amount, reason = AWARD
+    (city,) = [pool for pool in services.pools() if pool.team_id is None]
+    if city.balance >= amount:
+        services.award_from_pool(
+            office,
+            team_id=None,
+            recipient_id=find_user_by_phone(phone).id,
+            amount=amount,
+            reason=reason,
+            key="demo-award",
+            now=now + timedelta(hours=5),
+        )

@@ -110,6 +110,10 @@ class PointsHistoryLineSchema(Schema):
     kind = ma.fields.Enum(EntryKind, by_value=True, attribute="entry.kind")
     change = ma.fields.Integer(metadata={"description": "Positive: received; negative: spent"})
     memo = ma.fields.String(attribute="entry.memo")
+    counterpart = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "A gift between family members: the other one's name"},
+    )
     created_at = ma.fields.AwareDateTime(attribute="entry.created_at")
 
 

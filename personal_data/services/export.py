@@ -20,10 +20,17 @@ from core.spreadsheets import Table, xlsx_bytes
 from personal_data.services.card_sections import CARD_SECTIONS
 from personal_data.services.care_sections import CARE_SECTIONS
 from personal_data.services.conduct_sections import CONDUCT_SECTIONS
+from personal_data.services.gift_sections import GIFT_SECTIONS
 from personal_data.services.sections import SECTIONS as REGISTER_AND_SERVICE
 
 # Every section of the export, in the order it lists them.
-SECTIONS = [*REGISTER_AND_SERVICE, *CARD_SECTIONS, *CONDUCT_SECTIONS, *CARE_SECTIONS]
+SECTIONS = [
+    *REGISTER_AND_SERVICE,
+    *CARD_SECTIONS,
+    *CONDUCT_SECTIONS,
+    *CARE_SECTIONS,
+    *GIFT_SECTIONS,
+]
 
 
 @dataclass(frozen=True)

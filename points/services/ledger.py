@@ -5,15 +5,18 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from core.auth.models import User
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.rows import Slice, Window, insert_unless_present, read_slice
+from points.gift_models import PointsGift
 from points.models import (
     NEVER_OVERDRAWN,
     Account,
@@ -24,6 +27,9 @@ from points.models import (
     Merchant,
 )
 from points.services.lots import LotCheck, follow_entry, verify_lots
+
+if TYPE_CHECKING:
+    from volunteer.models import Team
 
 MAX_ADJUSTMENT = 100_000
 
@@ -74,6 +80,18 @@ def merchant_account(merchant: Merchant) -> Account:
         Account.kind == AccountKind.merchant, Account.merchant_id == merchant.id
     )
     return _found_or_made(query, kind=AccountKind.merchant, merchant_id=merchant.id)
+
+
+def pool_account(team: Team | None) -> Account:
+    """A team's charity pool (爱心积分池), or the city's when `team` is None, made on first
+    use; two requests making it at once both end with the same row."""
+    query = select(Account).where(Account.kind == AccountKind.charity_pool)
+    if team is None:
+        query = query.where(Account.team_id.is_(None))
+    else:
+        query = query.where(Account.team_id == team.id)
+    team_id = team.id if team is not None else None
+    return _found_or_made(query, kind=AccountKind.charity_pool, team_id=team_id)
 
 
 @dataclass(frozen=True)
@@ -215,6 +233,10 @@ _MOVEMENT_OF_CAUSE = {
 class HistoryLine:
     entry: LedgerEntry
     change: int  # positive: received; negative: spent or taken back
+    # For a gift between family members, the other one's name as it is now: read from the
+    # gift, not kept in the memo, so that closing an account erases it from the other's
+    # history too (an entry never changes).
+    counterpart: str | None = None
 
     @property
     def movement(self) -> Movement:
@@ -250,11 +272,28 @@ def history(user: User, *, window: Window) -> Slice[HistoryLine]:
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
     )
     found = read_slice(query, window)
-    lines = [
-        HistoryLine(e, e.amount if e.to_account_id == account.id else -e.amount)
-        for e in found.items
-    ]
+    names = _family_names([e.cause_id for e in found.items if e.cause_kind is CauseKind.gift])
+    lines = []
+    for e in found.items:
+        received = e.to_account_id == account.id
+        giver, recipient = names.get(e.cause_id, (None, None))
+        counterpart = (giver if received else recipient) if e.cause_kind is CauseKind.gift else None
+        lines.append(HistoryLine(e, e.amount if received else -e.amount, counterpart))
     return Slice(lines, found.total)
+
+
+def _family_names(gift_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """gift id → (giver's name, recipient's name), in one query; none when there are none."""
+    if not gift_ids:
+        return {}
+    giver, recipient = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(PointsGift.id, giver.display_name, recipient.display_name)
+        .join(giver, giver.id == PointsGift.giver_id)
+        .join(recipient, recipient.id == PointsGift.recipient_id)
+        .where(PointsGift.id.in_(gift_ids))
+    ).all()
+    return {gift_id: (given_by, given_to) for gift_id, given_by, given_to in rows}
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def test_a_volunteer_sees_their_balance_and_history(client, bearer, volunteer, s
         (-10, "重复发放", "adjust"),
         (30, "表彰", "adjust"),
     ]
-    assert set(lines[0]) == {"id", "kind", "change", "memo", "created_at"}
+    assert set(lines[0]) == {"id", "kind", "change", "memo", "counterpart", "created_at"}
 
 
 def test_my_points_need_a_bearer_token(client, volunteer):
