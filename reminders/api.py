@@ -1,5 +1,6 @@
-"""API: my notifications (read, mark read), my delivery choice per kind, and the office's
-sending of failed email again."""
+"""API: my notifications (read, mark read), my delivery choice per kind, the office's sending of
+failed email again, and a shift's messages to its volunteers (send one, list them with each
+recipient's copy)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from core.api import Blueprint, Page
-from core.auth.access import login_required, role_required
+from core.auth.access import Who, login_required, role_required
 from core.auth.models import Role
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
 from reminders import services
 from reminders.messages import render
 from reminders.schemas import (
@@ -21,6 +23,8 @@ from reminders.schemas import (
     NotificationResendResultSchema,
     NotificationResendSchema,
     NotificationSchema,
+    ShiftMessageCreateSchema,
+    ShiftMessageSchema,
     UnreadCountSchema,
 )
 
@@ -28,7 +32,7 @@ blp = Blueprint(
     "reminders_api",
     __name__,
     url_prefix="/api/v1",
-    description="Notifications (the inbox) and delivery choices",
+    description="Notifications (the inbox), delivery choices, and messages to a shift's volunteers",
 )
 BEARER = [{"bearerAuth": []}]
 
@@ -139,3 +143,50 @@ class OfficeEmailResend(MethodView):
         )
         db.session.commit()
         return {"queued": queued}
+
+
+def _message(sent: services.SentMessage) -> dict:
+    message = sent.message
+    return {
+        "id": message.id,
+        "shift_id": message.shift_id,
+        "audience": message.audience,
+        "template": message.template,
+        "body": message.body,
+        "author_name": sent.author_name,
+        "created_at": message.created_at,
+        "audience_size": message.audience_size,
+        "told_count": message.told_count,
+        "recipients": sent.recipients,
+    }
+
+
+@blp.route("/shifts/<int:shift_id>/messages")
+class ShiftMessages(MethodView):
+    @role_required(Who.leader, Role.office, owner="team")
+    @blp.doc(security=BEARER)
+    @blp.response(200, ShiftMessageSchema(many=True))
+    @blp.paginate(Page)
+    def get(self, shift_id: int):
+        """The messages sent to the shift's volunteers, newest first, with each recipient's
+        copy: read or not, and its email (leader of the team, or office)"""
+        return [_message(sent) for sent in services.shift_messages(current_user, shift_id)]
+
+    @role_required(Who.leader, Role.office, owner="team")
+    @blp.doc(security=BEARER)
+    @blp.arguments(ShiftMessageCreateSchema)
+    @blp.response(201, ShiftMessageSchema)
+    def post(self, data, shift_id: int):
+        """Send a message to a group of the shift's volunteers, to their inbox and by email as
+        each chose (leader of the team, or office; a few an hour, else 429)"""
+        message = services.send_shift_message(
+            current_user,
+            shift_id,
+            audience=data["audience"],
+            template=data["template"],
+            body=data["body"],
+            now=utcnow(),
+            settings=current_settings().reminders,
+        )
+        db.session.commit()
+        return _message(services.sent_message(message))

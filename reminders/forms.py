@@ -1,14 +1,22 @@
-"""Forms of the notification pages: marking read, the choice per kind, and sending failed email
-again."""
+"""Forms of the notification pages: marking read, the choice per kind, sending failed email
+again, and a message to a shift's volunteers."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField
-from wtforms.validators import Optional
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from core.inputs import Form
+from reminders.message_models import (
+    AUDIENCE_LABELS,
+    MAX_BODY,
+    TEMPLATE_LABELS,
+    ShiftAudience,
+    ShiftMessageTemplate,
+)
 from reminders.messages import KIND_LABELS
 from reminders.models import DeliveryChoice, NotificationKind
 
@@ -27,6 +35,39 @@ class ResendForm(Form):
     """Send failed email again: the notification named, or every failed one when none is."""
 
     notification_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class ShiftMessageForm(Form):
+    """A message to a group of a shift's volunteers: whom, which template, the words."""
+
+    audience = RadioField(
+        _l("To"), default=ShiftAudience.signed_up.value, validators=[DataRequired()]
+    )
+    template = SelectField(
+        _l("About"), default=ShiftMessageTemplate.meeting_point.value, validators=[DataRequired()]
+    )
+    # The service says which templates need words (and how many it keeps).
+    body = TextAreaField(
+        _l("Your words"),
+        validators=[Length(max=MAX_BODY)],
+        render_kw={"rows": 3, "maxlength": MAX_BODY},
+        description=_l(
+            "The new time, the new meeting point, or your message; for a weather cancellation "
+            "or thanks, optional. At most 500 characters."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience.choices = [(a.value, label) for a, label in AUDIENCE_LABELS.items()]
+        self.template.choices = [(t.value, label) for t, label in TEMPLATE_LABELS.items()]
+
+    def audience_with_sizes(self, sizes: dict[ShiftAudience, int]) -> None:
+        """Label each group with how many it holds now."""
+        self.audience.choices = [
+            (a.value, _("%(group)s (%(num)d)", group=label, num=sizes[a]))
+            for a, label in AUDIENCE_LABELS.items()
+        ]
 
 
 def preferences_form(

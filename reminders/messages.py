@@ -17,6 +17,7 @@ from honours.application_models import ApplicationResult, ApplicationStatus
 from honours.card_models import CheckOutcome
 from honours.conduct_models import CaseStage
 from honours.nomination_models import Stage
+from reminders.message_models import ShiftMessageTemplate
 from reminders.models import Notification, NotificationKind
 
 KIND_LABELS = {
@@ -26,6 +27,8 @@ KIND_LABELS = {
     NotificationKind.activity_cancelled: _l("An activity I signed up for is cancelled"),
     NotificationKind.activity_changed: _l("An activity I signed up for has changed"),
     NotificationKind.points_earned: _l("I earned points"),
+    NotificationKind.points_expiring: _l("Points of mine expire within 30 days"),
+    NotificationKind.shift_message: _l("A message from the leaders of a shift of mine"),
     NotificationKind.free_places_tomorrow: _l("My team's shifts tomorrow still have free places"),
     NotificationKind.attendance_unconfirmed: _l("Attendance of my team's shift is not confirmed"),
     NotificationKind.join_request_waiting: _l("A request to join my team is waiting"),
@@ -70,6 +73,35 @@ def _shift_line(shift: dict[str, Any]) -> str:
     )
 
 
+def _shift_message(p: dict[str, Any]) -> tuple[str, list[str]]:
+    template = ShiftMessageTemplate(p["template"])
+    when = _when(p["starts_at"])
+    if template is ShiftMessageTemplate.time_changed:
+        title = _("Time changed: %(title)s", title=p["title"])
+        lines = [_("The shift at %(when)s has a new time: %(time)s", when=when, time=p["body"])]
+    elif template is ShiftMessageTemplate.meeting_point:
+        title = _("New meeting point: %(title)s", title=p["title"])
+        lines = [
+            _("For the shift at %(when)s, meet at: %(place)s", when=when, place=p["body"]),
+        ]
+    elif template is ShiftMessageTemplate.weather_cancelled:
+        title = _("Cancelled for the weather: %(title)s", title=p["title"])
+        lines = [_("The shift at %(when)s does not take place because of the weather.", when=when)]
+        lines.append(p["body"])
+    elif template is ShiftMessageTemplate.thanks:
+        title = _("Thank you: %(title)s", title=p["title"])
+        lines = [_("Thank you for serving on the shift at %(when)s.", when=when), p["body"]]
+    else:
+        title = _("A message about %(title)s", title=p["title"])
+        lines = [_("Shift: %(when)s", when=when), p["body"]]
+    lines.append(_("Place: %(address)s", address=p["address"]))
+    if p.get("team"):
+        lines.append(_("From the leaders of %(team)s", team=p["team"]))
+    else:
+        lines.append(_("From the civilization office"))
+    return title, lines
+
+
 def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
     if kind is NotificationKind.shift_tomorrow:
         return _("Reminder: %(title)s", title=p["title"]), [
@@ -104,6 +136,19 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
     if kind is NotificationKind.points_earned:
         return ngettext("You earned %(num)d point", "You earned %(num)d points", p["amount"]), [
             p.get("memo") or "",
+            _("Your balance is on the points page."),
+        ]
+    if kind is NotificationKind.shift_message:
+        return _shift_message(p)
+    if kind is NotificationKind.points_expiring:
+        title = ngettext(
+            "%(num)d point expires on %(day)s",
+            "%(num)d points expire on %(day)s",
+            p["amount"],
+            day=_day(p["expires_on"]),
+        )
+        return title, [
+            _("The oldest points are spent first: use them at a caring merchant before then."),
             _("Your balance is on the points page."),
         ]
     if kind is NotificationKind.free_places_tomorrow:
@@ -201,7 +246,9 @@ def _endpoint(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, dict[str,
         NotificationKind.activity_changed,
     ):
         return "events.my_shifts", {}
-    if kind is NotificationKind.points_earned:
+    if kind is NotificationKind.shift_message:
+        return "events.activity", {"activity_id": p["activity_id"]}
+    if kind in (NotificationKind.points_earned, NotificationKind.points_expiring):
         return "points.my_points", {}
     if kind is NotificationKind.attendance_unconfirmed:
         return "events.attendance", {"shift_id": p["shift_id"]}

@@ -25,6 +25,8 @@ class NotificationKind(enum.Enum):
     activity_cancelled = "activity_cancelled"
     activity_changed = "activity_changed"
     points_earned = "points_earned"
+    # a message from a leader of the shift's team, or the office, to its volunteers
+    shift_message = "shift_message"
     # team leaders
     free_places_tomorrow = "free_places_tomorrow"
     attendance_unconfirmed = "attendance_unconfirmed"

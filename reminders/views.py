@@ -1,6 +1,7 @@
-"""Notification pages: the inbox (open one, mark read, mark all read), the choice per kind, and
-the office's list of email that could not be delivered (send it again). The unread count for
-the navigation comes from here too."""
+"""Notification pages: the inbox (open one, mark read, mark all read), the choice per kind, the
+office's list of email that could not be delivered (send it again), and a shift's messages to
+its volunteers (write one; each recipient's copy, read or not, emailed or not). The unread count
+for the navigation comes from here too."""
 
 from __future__ import annotations
 
@@ -9,13 +10,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from core.auth.access import login_required, role_required
+from core.auth.access import Who, login_required, role_required
 from core.auth.models import Role
 from core.clock import utcnow
 from core.pages import Said, carry_out, submit
 from core.settings import current_settings
+from events import services as events
 from reminders import services
-from reminders.forms import CHOICE_LABELS, ActionForm, ResendForm, chosen, preferences_form
+from reminders.forms import (
+    CHOICE_LABELS,
+    ActionForm,
+    ResendForm,
+    ShiftMessageForm,
+    chosen,
+    preferences_form,
+)
+from reminders.message_models import ShiftAudience, ShiftMessageTemplate
 from reminders.messages import KIND_LABELS, render
 
 bp = Blueprint("reminders", __name__)
@@ -127,3 +137,36 @@ def resend_email():
         done=_queued,
         then=url_for(".failed_email"),
     )
+
+
+@bp.route("/shifts/<int:shift_id>/messages", methods=["GET", "POST"])
+@role_required(Who.leader, Role.office, owner="team")
+def shift_messages(shift_id: int):
+    shift = events.managed_shift(current_user, shift_id)
+    form = ShiftMessageForm()
+    sent = submit(
+        form,
+        lambda: services.send_shift_message(
+            current_user,
+            shift.id,
+            audience=ShiftAudience(form.audience.data),
+            template=ShiftMessageTemplate(form.template.data),
+            body=form.body.data or "",
+            now=utcnow(),
+            settings=current_settings().reminders,
+        ),
+        done=lambda message: ngettext(
+            "Sent to %(num)d volunteer.", "Sent to %(num)d volunteers.", message.told_count
+        ),
+        then=url_for(".shift_messages", shift_id=shift.id),
+    )
+    if sent:
+        return sent
+    form.audience_with_sizes(services.audience_sizes(shift))
+    page = render_template(
+        "reminders/shift_messages.html",
+        shift=shift,
+        form=form,
+        sent=services.shift_messages(current_user, shift.id),
+    )
+    return page, form.status

@@ -76,6 +76,7 @@ from points.models import (
     Redemption,
     RedemptionLine,
 )
+from reminders.message_models import ShiftMessage
 from reminders.models import Notification, NotificationPreference
 from volunteer.models import Membership, MembershipEvent, Team, VolunteerProfile
 
@@ -877,6 +878,22 @@ SECTIONS: list[SectionSpec] = [
             NotificationPreference.kind,
             NotificationPreference.choice,
             NotificationPreference.updated_at,
+        ),
+    ),
+    SectionSpec(
+        "shift_messages_sent",
+        _l("Messages I sent to a shift's volunteers"),
+        "shift_message",
+        "author_id",
+        _own(
+            ShiftMessage,
+            "author_id",
+            ShiftMessage.id,
+            ShiftMessage.shift_id,
+            ShiftMessage.audience,
+            ShiftMessage.template,
+            ShiftMessage.body,
+            ShiftMessage.created_at,
         ),
     ),
     SectionSpec(

@@ -25,6 +25,16 @@ from reminders.services.inboxes import (
     unread_count,
 )
 from reminders.services.retention import purge_read_notifications
+from reminders.services.shift_messages import (
+    Recipient,
+    SentMessage,
+    TooManyMessages,
+    audience_of,
+    audience_sizes,
+    send_shift_message,
+    sent_message,
+    shift_messages,
+)
 from reminders.services.storing import INSERT_CHUNK, create_due_notifications, store
 
 __all__ = [
@@ -39,6 +49,11 @@ __all__ = [
     "EmailSummary",
     "FailedEmail",
     "Mailer",
+    "Recipient",
+    "SentMessage",
+    "TooManyMessages",
+    "audience_of",
+    "audience_sizes",
     "claim_due_email",
     "create_due_notifications",
     "email_summary",
@@ -53,7 +68,10 @@ __all__ = [
     "purge_read_notifications",
     "resend_failed_email",
     "send_email",
+    "send_shift_message",
+    "sent_message",
     "set_preferences",
+    "shift_messages",
     "store",
     "unread_count",
 ]

@@ -23,6 +23,8 @@ VOLUNTEER_KINDS = (
     NotificationKind.activity_cancelled,
     NotificationKind.activity_changed,
     NotificationKind.points_earned,
+    NotificationKind.points_expiring,
+    NotificationKind.shift_message,
 )
 LEADER_KINDS = (
     NotificationKind.free_places_tomorrow,
