@@ -69,8 +69,11 @@ class MyPoints(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, PointsBalanceSchema)
     def get(self):
-        """My points balance"""
-        return {"balance": services.balance_of(current_user)}
+        """My points balance, and how much of it expires within 30 days"""
+        return {
+            "balance": services.balance_of(current_user),
+            "expiring_soon": expiry.expiring_soon(current_user, now=utcnow()),
+        }
 
 
 @blp.route("/me/points/history")

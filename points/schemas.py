@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from core.inputs import MULTILINE, Schema
+from points.expiry_schemas import PointsExpiringSoonSchema
 from points.models import AccountKind, EntryKind, MerchantKind, RedemptionStatus
 from points.services import MAX_REVERSAL_REASON
 
@@ -103,6 +104,11 @@ class PointsAdjustmentCreateSchema(Schema):
 
 class PointsBalanceSchema(Schema):
     balance = ma.fields.Integer()
+    expiring_soon = ma.fields.Nested(
+        PointsExpiringSoonSchema,
+        allow_none=True,
+        metadata={"description": "Points of the balance that expire within 30 days, if any"},
+    )
 
 
 class PointsHistoryLineSchema(Schema):

@@ -107,7 +107,10 @@ def test_a_volunteer_sees_their_balance_and_history(client, bearer, volunteer, s
     credit(shop.office, volunteer, -10, "重复发放")
     headers = bearer(volunteer)
 
-    assert client.get("/api/v1/me/points", headers=headers).get_json() == {"balance": 20}
+    assert client.get("/api/v1/me/points", headers=headers).get_json() == {
+        "balance": 20,
+        "expiring_soon": None,
+    }
     lines = client.get("/api/v1/me/points/history", headers=headers).get_json()
     assert [(line["change"], line["memo"], line["kind"]) for line in lines] == [
         (-10, "重复发放", "adjust"),
