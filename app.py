@@ -103,6 +103,8 @@ from personal_data.api import blp as personal_data_api
 from personal_data.views import bp as personal_data_pages
 from points.api import blp as points_api
 from points.cli import points_cli
+from points.gift_api import blp as points_gifts_api
+from points.gift_views import bp as points_gift_pages
 from points.views import bp as points_pages
 from reminders.api import blp as reminders_api
 from reminders.cli import reminders_cli, scheduler_cli
@@ -217,6 +219,7 @@ def register_blueprints(app: Flask) -> None:
         volunteer_pages,
         events_pages,
         points_pages,
+        points_gift_pages,
         reminders_pages,
         office_pages,
         user_admin_pages,
@@ -251,6 +254,7 @@ def register_blueprints(app: Flask) -> None:
         volunteer_api,
         events_api,
         points_api,
+        points_gifts_api,
         reminders_api,
         office_api,
         regions_api,

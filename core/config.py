@@ -98,6 +98,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SIGN_UP_CANCEL_CUTOFF_HOURS": int(os.environ.get("SIGN_UP_CANCEL_CUTOFF_HOURS", "2")),
         "REDEEM_CODE_MINUTES": int(os.environ.get("REDEEM_CODE_MINUTES", "5")),
         "REDEMPTION_REVERSAL_DAYS": int(os.environ.get("REDEMPTION_REVERSAL_DAYS", "7")),
+        # The most points a volunteer may give away (to family and charity pools) in a month.
+        "POINTS_GIFT_MONTHLY_CAP": int(os.environ.get("POINTS_GIFT_MONTHLY_CAP", "500")),
         "REDEEM_GUESSES_PER_MERCHANT": os.environ.get(
             "REDEEM_GUESSES_PER_MERCHANT", "30 per 10 minutes"
         ),

@@ -174,6 +174,8 @@ class Settings:
     leader_correction_days: int
     redemption_reversal_days: int
     redeem_code_minutes: int
+    # The most points a volunteer may give away in a local month (积分转赠).
+    gift_monthly_cap: int
     check_in_secret: str
     retention: timedelta
     certificates: CertificateSettings
@@ -193,6 +195,7 @@ class Settings:
             leader_correction_days=config["LEADER_CORRECTION_DAYS"],
             redemption_reversal_days=config["REDEMPTION_REVERSAL_DAYS"],
             redeem_code_minutes=config["REDEEM_CODE_MINUTES"],
+            gift_monthly_cap=config["POINTS_GIFT_MONTHLY_CAP"],
             check_in_secret=config["SECRET_KEY"],
             retention=timedelta(days=config["RETENTION_DAYS"]),
             certificates=CertificateSettings.from_config(config),

@@ -80,6 +80,7 @@ from tests.honours.nomination_builders import make_nomination, open_round
 from tests.honours.review_builders import review_as_district_clerk
 from tests.honours.revocation_builders import make_holder, revoke
 from tests.personal_data.care_builders import caring
+from tests.personal_data.gift_builders import gifting
 from tests.world import _certificate, _certify
 from volunteer import services as volunteers
 
@@ -495,6 +496,7 @@ def make_people(now: datetime) -> People:
     _on_the_panel(volunteer, office, now)
     _governing(volunteer, office, now)
     caring(volunteer, office, now)
+    gifting(volunteer, office, now)
 
     for person in (volunteer, clerk, office):
         person.email = person.email or f"{person.phone}@example.com"
