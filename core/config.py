@@ -202,6 +202,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMINDER_DIGEST_WEEKDAY": int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "0")),
         "REMINDER_DIGEST_HOUR": int(os.environ.get("REMINDER_DIGEST_HOUR", "8")),
         "REMINDER_CATCH_UP_HOURS": int(os.environ.get("REMINDER_CATCH_UP_HOURS", "48")),
+        # Messages one leader (or office account) may send to shifts' volunteers in an hour,
+        # counted in the database so that every server sees the same count.
+        "SHIFT_MESSAGES_PER_HOUR": int(os.environ.get("SHIFT_MESSAGES_PER_HOUR", "5")),
         "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
         "SCHEDULER_STANDBY_POLL_SECONDS": float(
             os.environ.get("SCHEDULER_STANDBY_POLL_SECONDS", "5")

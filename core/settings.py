@@ -87,6 +87,8 @@ class ReminderSettings:
     digest_at: timedelta
     catch_up: timedelta
     mail_enabled: bool
+    # Messages to a shift's volunteers one author may send in an hour.
+    shift_messages_per_hour: int
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ class Settings:
                 digest_at=timedelta(hours=config["REMINDER_DIGEST_HOUR"]),
                 catch_up=timedelta(hours=config["REMINDER_CATCH_UP_HOURS"]),
                 mail_enabled=mail_enabled,
+                shift_messages_per_hour=config["SHIFT_MESSAGES_PER_HOUR"],
             ),
             mail=MailSettings(
                 enabled=mail_enabled,

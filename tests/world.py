@@ -83,6 +83,7 @@ from tests.care import world_care, world_flowers
 from tests.honours import world_applications, world_bus, world_conduct, world_revocations
 from tests.honours.nomination_builders import DEEDS, make_nomination
 from tests.points import world_gifts
+from tests.reminders import world_messages
 from volunteer import services as volunteers
 from volunteer.models import Membership, Team
 
@@ -124,6 +125,7 @@ SIDE_EXTENSIONS = (
     world_care.extend,
     world_flowers.extend,
     world_gifts.extend,
+    world_messages.extend,
 )
 
 

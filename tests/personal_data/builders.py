@@ -60,6 +60,7 @@ from honours.services.nominations import nominate
 from honours.services.partners import PartnerDetails
 from points import services as points
 from reminders import services as reminders
+from reminders.message_models import ShiftAudience, ShiftMessageTemplate
 from reminders.models import DeliveryChoice, EmailStatus, Notification, NotificationKind
 from tests.builders import (
     DEFAULT_PASSWORD,
@@ -111,7 +112,8 @@ class People:
 
 def _as_leader(person: User, campaign, now: datetime) -> None:
     """The person founds and leads a team with a second leader, runs a shift, checks a member
-    in, corrects the times, decides the member's correction request and confirms attendance."""
+    in, corrects the times, decides the member's correction request, confirms attendance and
+    thanks those who came."""
     team = make_team(person, name="远志志愿服务队")
     second = make_user(display_name="副队长")
     joining = volunteers.request_to_join(second, team.id, now=now)
@@ -149,6 +151,15 @@ def _as_leader(person: User, campaign, now: datetime) -> None:
         person, request.id, accept=False, reply="已核实", now=now, leader_days=LEADER_DAYS
     )
     events.confirm_attendance(person, past.id, now=now)
+    reminders.send_shift_message(
+        person,
+        past.id,
+        audience=ShiftAudience.checked_in,
+        template=ShiftMessageTemplate.thanks,
+        body="辛苦了，下次再会",
+        now=now,
+        settings=current_settings().reminders,
+    )
 
 
 def _as_volunteer(person: User, name: str, campaign, now: datetime) -> tuple[Shift, User]:

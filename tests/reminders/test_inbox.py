@@ -259,6 +259,8 @@ def test_stored_notifications_render_for_every_kind_in_both_languages(app, offic
         K.shift_tomorrow: shift | {"address": "广场"},
         K.shift_soon: shift | {"address": "广场"},
         K.waiting_list_promoted: shift,
+        K.shift_message: shift
+        | {"address": "广场", "team": "队", "template": "meeting_point", "body": "东门"},
         K.activity_cancelled: {"activity_id": 1, "title": "清洁", "starts_at": None, "message": ""},
         K.activity_changed: {
             "activity_id": 1,
