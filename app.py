@@ -26,6 +26,7 @@ import honours.demo_conduct
 import honours.demo_nominations
 import honours.demo_revocations
 import points.demo
+import points.demo_expiry
 import reminders.demo
 import volunteer.demo
 from care.api import blp as care_api
@@ -119,6 +120,7 @@ DEMO_LOADERS = [
     volunteer.demo.load,
     events.demo.load,
     points.demo.load,
+    points.demo_expiry.load,
     reminders.demo.load,
     honours.demo.load,
     honours.demo_nominations.load,
