@@ -204,6 +204,9 @@ def confirm_attendance(
     else:
         query = query.where(CheckIn.id.in_(check_in_ids))
     rows = list(db.session.scalars(query))
+    # Several volunteers are credited in one unit of work: their accounts are locked in the
+    # ledger's order first, so that a gift between two of them cannot deadlock with it.
+    ledger.lock_volunteer_accounts([row.user_id for row in rows])
     for row in rows:
         _confirm(row, leader, now)
     db.session.flush()

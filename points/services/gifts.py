@@ -41,6 +41,7 @@ from points.services.ledger import (
     MAX_ADJUSTMENT,
     InsufficientBalance,
     Posting,
+    lock_accounts,
     pool_account,
     post,
     volunteer_account,
@@ -71,17 +72,6 @@ def _clean_key(key: str | None) -> str:
 
 def _digest(*values) -> str:
     return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()
-
-
-def _lock(*accounts: Account) -> None:
-    """Hold the accounts' rows until the commit, taken in id order (PostgreSQL; SQLite's
-    writers take turns anyway)."""
-    db.session.execute(
-        select(Account.id)
-        .where(Account.id.in_(sorted({a.id for a in accounts})))
-        .order_by(Account.id)
-        .with_for_update()
-    )
 
 
 def _balance(account: Account) -> int:
@@ -343,7 +333,7 @@ def give_points(
         raise ValidationFailed(errors={"note": [str(message)]})
     target = _target(giver, kind, recipient_id, team_id, note)
     source = volunteer_account(giver)
-    _lock(source, target.account)
+    lock_accounts(source, target.account)
     # Asked again under the lock: a twin of this request sent at the same moment has waited
     # for the first one's commit and finds its gift here.
     if (found := find_gift(giver, key)) is not None:
@@ -484,7 +474,7 @@ def award_from_pool(
         message = _l("Points go only to a volunteer whose account is enabled.")
         raise ValidationFailed(errors={"recipient_id": [str(message)]})
     pool, account = pool_account(team), volunteer_account(recipient)
-    _lock(pool, account)
+    lock_accounts(pool, account)
     if (found := find_award(office, key)) is not None:
         return replay(found)
     held = _balance(pool)

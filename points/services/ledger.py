@@ -94,6 +94,23 @@ def pool_account(team: Team | None) -> Account:
     return _found_or_made(query, kind=AccountKind.charity_pool, team_id=team_id)
 
 
+def lock_accounts(*accounts: Account) -> None:
+    """Hold the accounts' rows until the commit, taken in id order. Whoever moves points
+    between several volunteers in one unit of work locks them first, so that two such units
+    over the same accounts wait for each other instead of deadlocking (PostgreSQL; SQLite's
+    writers take turns anyway)."""
+    _lock_in_order(Account.id.in_(sorted({a.id for a in accounts})))
+
+
+def lock_volunteer_accounts(user_ids: list[int]) -> None:
+    """`lock_accounts` for the volunteers' accounts that exist."""
+    _lock_in_order(Account.kind == AccountKind.volunteer, Account.owner_id.in_(user_ids))
+
+
+def _lock_in_order(*where) -> None:
+    db.session.execute(select(Account.id).where(*where).order_by(Account.id).with_for_update())
+
+
 @dataclass(frozen=True)
 class Posting:
     """What an entry moves, and why; `key` makes posting it twice post it once."""

@@ -4,15 +4,21 @@ gift per key, and A→B with B→A at once both go through without a deadlock.""
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from core.auth.models import User
 from core.clock import utcnow
 from core.extensions import db
+from core.settings import current_settings
+from events import services as events
 from points import services
 from points.gift_models import GiftKind, PointsGift
-from tests.builders import give_points, make_user
+from tests.builders import give_points, make_shift, make_user
 from tests.concurrency import run_at_once
 from tests.points.test_gifts import linked
 
@@ -99,4 +105,44 @@ def test_gifts_at_once_cannot_pass_the_monthly_cap_together(app):
     assert outcomes.count(True) == 5, outcomes
     assert sum(isinstance(o, services.GiftCapReached) for o in outcomes) == 5, outcomes
     assert balances(giver_id, relative_id) == [950, 50]
+    assert_ledger_ok()
+
+
+def test_a_confirmation_crediting_two_volunteers_waits_for_a_gift_between_them(app):
+    # P's account is older than Q's, but Q checked in first: crediting in check-in order would
+    # hold Q while waiting for P, as the gift (taking P, then Q, in the ledger's order) holds P
+    # while waiting for Q.
+    p, q = make_user(), make_user()
+    give_points(p, 10)
+    give_points(q, 10)
+    shift = make_shift(starts_in_hours=0, hours=2, walk_ins=True)
+    leader = shift.activity.team.founder
+    secret = current_settings().check_in_secret
+    token, _ = events.check_in_code(leader, shift.id, now=shift.starts_at, secret=secret)
+    for volunteer in (q, p):
+        events.check_in(volunteer, token, now=shift.starts_at, secret=secret)
+    for volunteer in (q, p):
+        events.check_out(volunteer, shift.id, now=shift.starts_at + timedelta(hours=1))
+    ids = (p.id, q.id, leader.id, shift.id)
+    after = shift.ends_at + timedelta(minutes=5)
+    gift_holds_p = threading.Event()
+
+    def work(i: int):
+        p_id, q_id, leader_id, shift_id = ids
+        if i == 0:  # a gift: the ledger's lock order, with a pause between the two rows
+            p_account = services.volunteer_account(db.session.get(User, p_id))
+            services.lock_accounts(p_account)
+            gift_holds_p.set()
+            time.sleep(0.5)  # the confirmation is now waiting for a row
+            q_account = services.volunteer_account(db.session.get(User, q_id))
+            services.lock_accounts(p_account, q_account)
+            return "gift"
+        gift_holds_p.wait(5)
+        events.confirm_attendance(db.session.get(User, leader_id), shift_id, now=after)
+        return "confirmed"
+
+    outcomes = run_at_once(app, 2, work)
+
+    assert outcomes == ["gift", "confirmed"], outcomes
+    assert balances(ids[0], ids[1]) == [20, 20]
     assert_ledger_ok()
