@@ -98,7 +98,8 @@ def test_redemption_at_a_merchant_sends_a_pinned_number_of_statements(
 ):
     # The token with its user, the consent, the staff's merchant, the code (locked) with its
     # volunteer, the request key, the items, the stock, the redemption and its line, the two
-    # accounts, the ledger entry, both balances, the code used, the entry on the redemption.
+    # accounts, the ledger entry, both balances, the volunteer's open lots, the one lot drawn
+    # and its draw (what expiry needs), the code used, the entry on the redemption.
     _merchant, staff, (bag,) = make_merchant()
     give_points(volunteer, 100)
     line = [{"item_id": bag.id, "quantity": 1}]
@@ -118,7 +119,7 @@ def test_redemption_at_a_merchant_sends_a_pinned_number_of_statements(
         response = client.post(f"{API}/redemptions", **again)
 
     assert response.status_code == 201, response.text
-    assert len(sent) == 16, str(sent)
+    assert len(sent) == 19, str(sent)
 
 
 def upcoming_shifts(count: int, reader) -> None:
