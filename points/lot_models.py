@@ -36,6 +36,13 @@ class PointsLot(db.Model):
             sqlite_where=text("remaining > 0"),
             postgresql_where=text("remaining > 0"),
         ),
+        # Every account's open lots by day: what the nightly job expires, and the warnings.
+        Index(
+            "ix_points_lot_open_by_day",
+            "earned_on",
+            sqlite_where=text("remaining > 0"),
+            postgresql_where=text("remaining > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -142,12 +142,13 @@ def _texts(kind: NotificationKind, p: dict[str, Any]) -> tuple[str, list[str]]:
         return _shift_message(p)
     if kind is NotificationKind.points_expiring:
         title = ngettext(
-            "%(num)d point expires on %(day)s",
-            "%(num)d points expire on %(day)s",
+            "%(num)d point expires by %(day)s",
+            "%(num)d points expire by %(day)s",
             p["amount"],
             day=_day(p["expires_on"]),
         )
         return title, [
+            _("The first of them expire on %(day)s.", day=_day(p.get("first_on", p["expires_on"]))),
             _("The oldest points are spent first: use them at a caring merchant before then."),
             _("Your balance is on the points page."),
         ]

@@ -191,6 +191,13 @@ def upgrade():
             sqlite_where=sa.text("remaining > 0"),
             postgresql_where=sa.text("remaining > 0"),
         )
+        batch.create_index(
+            "ix_points_lot_open_by_day",
+            ["earned_on"],
+            unique=False,
+            sqlite_where=sa.text("remaining > 0"),
+            postgresql_where=sa.text("remaining > 0"),
+        )
     op.create_table(
         "points_lot_draw",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -256,6 +263,7 @@ def downgrade():
         batch.drop_index(batch.f("ix_points_lot_draw_entry_id"))
     op.drop_table("points_lot_draw")
     with op.batch_alter_table("points_lot") as batch:
+        batch.drop_index("ix_points_lot_open_by_day")
         batch.drop_index("ix_points_lot_open")
         batch.drop_index(batch.f("ix_points_lot_entry_id"))
     op.drop_table("points_lot")

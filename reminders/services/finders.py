@@ -228,19 +228,31 @@ def _points_earned(now: datetime, since: datetime) -> Iterator[Due]:
 
 
 def _points_expiring(now: datetime) -> Iterator[Due]:
-    """Volunteers whose points expire within 30 days, once for each day their points expire
-    on when it is 30 days away or fewer (more than 7), and once more when it is 7 or fewer;
-    the subject names the day and the threshold, so a later run (or a second scheduler) tells
-    no one twice, and a scheduler that was down tells the nearer threshold only."""
+    """Volunteers whose points expire within 30 days, told by month of expiry: once when the
+    first points of that month are 30 days away or fewer (more than 7), and once more when
+    they are 7 or fewer, each time with all of that month's points within 30 days, the first
+    and the last day they expire on. By month, not by day, so that one who earns every week
+    hears twice a month, not twice a week. The subject names the month and the threshold, so
+    a later run (or a second scheduler) tells no one twice, and a scheduler that was down
+    tells the nearer one only."""
     kind = NotificationKind.points_expiring
     today = local_day(now)
     far, near = WARNING_DAYS
-    dues = []
+    months: dict[tuple[int, str], list] = {}
+    # Sorted by volunteer and day: the first day seen of a month is its first.
     for user_id, expires_on, amount in expiring_between(today, today + timedelta(days=far)):
-        threshold = near if (expires_on - today).days <= near else far
-        subject = f"points_expiring:{expires_on.isoformat()}:{threshold}"
-        params = {"amount": amount, "expires_on": expires_on.isoformat(), "days": threshold}
-        dues.append(Due(user_id, kind, subject, params))
+        month = months.setdefault((user_id, f"{expires_on:%Y-%m}"), [0, expires_on, expires_on])
+        month[0] += amount
+        month[2] = expires_on
+    dues = [
+        Due(
+            user_id,
+            kind,
+            f"points_expiring:{month}:{near if (first - today).days <= near else far}",
+            {"amount": total, "first_on": first.isoformat(), "expires_on": last.isoformat()},
+        )
+        for (user_id, month), (total, first, last) in months.items()
+    ]
     told = _told_pairs(kind, sorted({due.subject for due in dues}))
     for due in dues:
         if (due.subject, due.user_id) not in told:

@@ -38,5 +38,5 @@ def test_demo_has_a_policy_expired_points_and_a_volunteer_warned_of_points_expir
             Notification.user_id == li.id, Notification.kind == NotificationKind.points_expiring
         )
     ).all()
-    assert "points_expiring:2027-04-28:30" in told
+    assert "points_expiring:2027-04:30" in told
     assert verify_ledger().ok

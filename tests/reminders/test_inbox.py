@@ -269,7 +269,11 @@ def test_stored_notifications_render_for_every_kind_in_both_languages(app, offic
             "message": "地点改为码头",
         },
         K.points_earned: {"amount": 5, "memo": ""},
-        K.points_expiring: {"amount": 30, "expires_on": now.date().isoformat(), "days": 7},
+        K.points_expiring: {
+            "amount": 30,
+            "first_on": now.date().isoformat(),
+            "expires_on": now.date().isoformat(),
+        },
         K.free_places_tomorrow: {"day": now.date().isoformat(), "shifts": [shift]},
         K.attendance_unconfirmed: {
             "shift_id": 1,
