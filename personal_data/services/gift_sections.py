@@ -1,7 +1,7 @@
 """The export's sections about gifting points (积分转赠): the family links one asked for or was
 asked to confirm, the gifts one gave or received, and the awards from a charity pool one
 received or, as the office, made. The other people of a link, a gift or an award are named by
-id only."""
+id only. Beside them, the versions of the points expiry policy one set as the office."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from personal_data.services.sections import SectionSpec, _own
 from points.gift_models import FamilyLink, PointsGift, PoolAward
+from points.lot_models import ExpiryPolicy
 
 
 def _section(key: str, title, model, via: str, *columns) -> SectionSpec:
@@ -64,5 +65,15 @@ GIFT_SECTIONS: list[SectionSpec] = [
     ),
     _section(
         "pool_awards_made", _l("Awards I made from a charity pool"), PoolAward, "actor_id", *_AWARD
+    ),
+    _section(
+        "points_expiry_policies_set",
+        _l("Points expiry policies I set"),
+        ExpiryPolicy,
+        "set_by_id",
+        ExpiryPolicy.rule,
+        ExpiryPolicy.months,
+        ExpiryPolicy.since,
+        ExpiryPolicy.set_at,
     ),
 ]

@@ -1,7 +1,7 @@
 """The people of the export gifting points: the volunteer links with a family member they asked
 and with one who asked them, gives the first points, gets some from the second and donates to
-the city's pool; the office awards the volunteer from the pool. Builders add and flush, never
-commit."""
+the city's pool; the office awards the volunteer from the pool and sets a points expiry policy.
+Builders add and flush, never commit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from datetime import datetime
 from core.auth.models import User
 from points import services as points
 from points.gift_models import GiftKind, Relation
+from points.lot_models import ExpiryRule
+from points.services import expiry
 from tests.builders import give_points, make_user
 
 
@@ -40,3 +42,5 @@ def gifting(volunteer: User, office: User, now: datetime) -> None:
         key="people-award",
         now=now,
     )
+    # The office sets an expiry policy (points earned before today count from today).
+    expiry.set_policy(office, rule=ExpiryRule.months, months=24, now=now)
