@@ -89,9 +89,10 @@ class GiveForm(Form):
     )
     key = HiddenField()
 
-    def offer(self, family, teams) -> None:
+    def __init__(self, family, teams, *args, **kwargs):
         """The choices: the family members of confirmed links, the user's teams' pools, the
         city's pool."""
+        super().__init__(*args, **kwargs)
         self.to.choices = [
             *((f"family-{u.id}", u.display_name) for u in family),
             *((pool_choice(t.id), _l("%(team)s charity pool", team=t.name)) for t in teams),
@@ -128,7 +129,8 @@ class PoolAwardForm(Form):
     )
     key = HiddenField()
 
-    def offer(self, pools) -> None:
+    def __init__(self, pools, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.pool.choices = [
             (
                 pool_choice(p.team_id),

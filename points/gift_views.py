@@ -104,8 +104,7 @@ def end_link(link_id: int):
 @bp.route("/points/give", methods=["GET", "POST"])
 @role_required(Role.volunteer, owner="self")
 def give():
-    form = GiveForm()
-    form.offer(services.family_members(current_user), services.donation_teams(current_user))
+    form = GiveForm(services.family_members(current_user), services.donation_teams(current_user))
     if request.method == "GET" or not form.key.data:
         form.key.data = new_key()
     cap = current_settings().gift_monthly_cap
@@ -147,8 +146,7 @@ def give():
 @role_required(Role.office)
 def pools():
     found = services.pools()
-    form = PoolAwardForm()
-    form.offer(found)
+    form = PoolAwardForm(found)
     if request.method == "GET" or not form.key.data:
         form.key.data = new_key()
 
