@@ -34,15 +34,21 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """What the demo data holds does not depend on the database under it: those checks run on
-    the SQLite pass (the store of `make demo`), and the PostgreSQL pass keeps its minutes for
-    what does; it still loads the whole demo, twice (tests/core/test_cli.py)."""
+    """What the demo data holds does not depend on the database under it, nor do the answers
+    of the authorization matrix and the privacy canary (every route asked as every role: the
+    role and scope rules and what a page shows are Python, the same over either store). Those
+    checks run on the SQLite pass (the store of `make demo`), and the PostgreSQL pass keeps its
+    minutes for what the store decides; it still loads the whole demo, twice
+    (tests/core/test_cli.py), and fuzzes the API with every boundary value."""
     if not POSTGRES_URL:
         return
-    skip = pytest.mark.skip(reason="the demo's content is checked on the SQLite pass")
     for item in items:
         if item.get_closest_marker("demo_content"):
-            item.add_marker(skip)
+            item.add_marker(
+                pytest.mark.skip(reason="the demo's content is checked on the SQLite pass")
+            )
+        if item.get_closest_marker("sqlite_pass"):
+            item.add_marker(pytest.mark.skip(reason="asked on the SQLite pass"))
 
 
 class IsolatedClient(FlaskClient):

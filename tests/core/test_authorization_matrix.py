@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
+import pytest
 from flask import Flask
 from werkzeug.routing import MapAdapter, Rule
 
@@ -336,6 +337,7 @@ class Case:
         return f"{status}, expected a refusal{owner}"
 
 
+@pytest.mark.sqlite_pass
 def test_every_rule_refuses_whom_it_declares_and_leaks_nothing(app, capsys):
     now = utcnow()
     world = make_world(now)

@@ -17,6 +17,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -173,6 +174,7 @@ def _logged(viewer: User | None, person_id: int) -> int:
     )
 
 
+@pytest.mark.sqlite_pass
 def test_no_page_or_api_answer_shows_the_canary_whole_to_whom_may_not_see_it(app):
     now = utcnow()
     world = make_world(now)
