@@ -13,6 +13,7 @@ from core.clock import utcnow
 from core.rows import commit_keeping_loaded
 from core.settings import current_settings
 from points import services
+from points.api import IDEMPOTENCY
 from points.gift_schemas import (
     FamilyLinkAnswerSchema,
     FamilyLinkCreateSchema,
@@ -32,8 +33,6 @@ blp = Blueprint(
     description="Family links, gifts of points, charity pools and their awards",
 )
 BEARER = [{"bearerAuth": []}]
-# A missing Idempotency-Key is a malformed request (400), not a field to correct (422).
-IDEMPOTENCY = {"location": "headers", "error_status_code": 400}
 
 
 @blp.route("/me/family-links")
